@@ -1,0 +1,349 @@
+"""``PairwiseLogisticRegression``: the Bradley-Terry estimator of skpref."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._blas import matvec
+from ._logistic import log_sigmoid, sigmoid
+from ._objective import PenalizedLogLoss, penalized_hessian
+from ._posterior import LaplacePosterior
+from ._solvers import newton_cg, newton_cholesky
+
+_SOLVERS = {"newton-cholesky": newton_cholesky, "newton-cg": newton_cg}
+
+
+def _choose_solver(n_samples, n_params):
+    """The faster Newton variant for this shape (see ``benchmarks/bench_fit.py``).
+
+    Forming the Hessian costs ``O(n p^2)`` per iteration, a Hessian-vector
+    product ``O(n p)``; truncated Newton needs a few dozen products in all, so
+    it wins as soon as ``p`` is more than a few dozen.
+    """
+    return "newton-cholesky" if n_params <= 32 else "newton-cg"
+
+
+def _fingerprint(X):
+    """A cheap checksum of the training rows, to notice in-place edits."""
+    return X.sum(axis=0)
+
+
+class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
+    """Bradley-Terry (pairwise logistic) regression with a Laplace posterior.
+
+    One row ``x = phi(first) - phi(second)`` per comparison; ``y`` says whether
+    the first item won. The model is ``P(first preferred | x) = sigma(x^T theta
+    + b)`` and the fit minimises
+
+    .. math::
+
+        \\sum_j s_j \\, \\ell(y_j, x_j^T \\theta + b) + \\frac{\\|\\theta\\|^2}{2C},
+
+    the problem of ``LogisticRegression(C=C)``, by Newton's method. Without an
+    intercept the model is antisymmetric: swapping the two items of a pair
+    (``x -> -x``) swaps the predicted probabilities.
+
+    Around the solution, the Laplace posterior ``N(w_hat, H^{-1})`` with
+    ``H = I / C + sum_j s_j mu'(z_j) x_j x_j^T`` gives each comparison a logit
+    width ``w(x) = sqrt(x^T H^{-1} x)`` and a confidence interval
+    ``[m - beta w, m + beta w]``; query strategies rank pairs with them. The
+    Cholesky factor of ``H`` is built on first use and cached, so a model that
+    only classifies never pays for it.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse regularisation strength, as in ``LogisticRegression``: the
+        prior on ``theta`` is ``N(0, C I)``.
+    fit_intercept : bool, default=False
+        Fit an unpenalised intercept ``b`` (a position bias towards the first
+        item). Leave it off to keep the model antisymmetric.
+    tol : float, default=1e-8
+        Stop when the largest coordinate of an accepted Newton step is at most
+        ``tol``; the coefficients are then accurate to well below ``tol``.
+    max_iter : int, default=100
+        Maximum number of Newton iterations.
+    solver : {"auto", "newton-cholesky", "newton-cg"}, default="auto"
+        ``"newton-cholesky"`` forms the Hessian and solves with its Cholesky
+        factor; ``"newton-cg"`` solves each Newton system by preconditioned
+        conjugate gradients on Hessian-vector products. ``"auto"`` picks
+        Cholesky for at most 32 parameters and CG otherwise.
+    warm_start : bool, default=False
+        Start from the previous solution when refitting (active loops).
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (1, n_features)
+        ``theta_hat``.
+    intercept_ : ndarray of shape (1,)
+        ``b`` (0.0 when ``fit_intercept=False``).
+    classes_ : ndarray of shape (2,)
+        The two labels; ``classes_[1]`` means "first item preferred".
+    n_iter_ : int
+        Newton iterations of the last fit.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+    posterior_ : LaplacePosterior
+        The Laplace posterior at the solution (built on first access).
+
+    See Also
+    --------
+    sklearn.linear_model.LogisticRegression : The same objective, no posterior.
+    skpref.pairs.make_pairs : Build comparison rows from chosen/rejected items.
+
+    References
+    ----------
+    R. A. Bradley and M. E. Terry, "Rank analysis of incomplete block designs:
+    I. The method of paired comparisons", Biometrika 39 (1952).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref import PairwiseLogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = (X @ [2.0, -1.0, 0.5] + rng.logistic(size=200) > 0).astype(int)
+    >>> model = PairwiseLogisticRegression(C=10.0).fit(X, y)
+    >>> model.coef_.round(1)
+    array([[ 2.2, -1.1,  0.6]])
+    >>> lower, upper = model.confidence_interval(X[:2], beta=2.0)
+    >>> bool(np.all(lower < model.decision_function(X[:2])))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "fit_intercept": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"auto", "newton-cholesky", "newton-cg"})],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        C=1.0,
+        *,
+        fit_intercept=False,
+        tol=1e-8,
+        max_iter=100,
+        solver="auto",
+        warm_start=False,
+    ):
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.solver = solver
+        self.warm_start = warm_start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by penalised maximum likelihood.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Comparison rows ``phi(first) - phi(second)``.
+        y : array-like of shape (n_samples,)
+            Two labels; the larger (``classes_[1]``) means "first preferred".
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; weight ``k`` is the same as ``k`` copies.
+
+        Returns
+        -------
+        self : PairwiseLogisticRegression
+            The fitted estimator.
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if classes.size > 2:
+            raise ValueError(
+                "Only binary classification is supported: a comparison has two "
+                f"outcomes, but y has {classes.size} classes: {classes.tolist()}."
+            )
+        if classes.size < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of 2 classes, but y contains "
+                f"only one class: {classes[0]!r}. (Active loops: skpref.active "
+                "learners handle a one-class start.)"
+            )
+        sample_weight = self._check_sample_weight(sample_weight, X, y, classes)
+        self.classes_ = classes
+        targets = (y == classes[1]).astype(np.float64)
+
+        objective = PenalizedLogLoss(X, targets, sample_weight, self.C, self.fit_intercept)
+        solver = self.solver
+        if solver == "auto":
+            solver = _choose_solver(X.shape[0], objective.n_params)
+        initial, previous_factor = self._warm_start_state(objective)
+        result = _SOLVERS[solver](objective, initial, self.tol, self.max_iter, previous_factor)
+        if not result.converged:
+            warnings.warn(
+                f"{type(self).__name__} ({solver}) did not converge in "
+                f"max_iter={self.max_iter} Newton iterations; increase max_iter "
+                "or check the data scale.",
+                ConvergenceWarning,
+            )
+        theta, intercept = objective.split(result.w)
+        self.coef_ = theta.reshape(1, -1).copy()
+        self.intercept_ = np.array([intercept], dtype=np.float64)
+        self.n_iter_ = result.n_iter
+        # The posterior is built lazily from these; see ``posterior_``.
+        self._posterior = None
+        self._posterior_inputs = (X, objective.curvature(result.z), _fingerprint(X))
+        return self
+
+    def _check_sample_weight(self, sample_weight, X, y, classes):
+        if sample_weight is None:
+            return np.ones(X.shape[0])
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.ndim == 0:
+            return np.full(X.shape[0], float(sample_weight))
+        if sample_weight.shape != (X.shape[0],):
+            raise ValueError(
+                f"sample_weight must have shape ({X.shape[0]},) to match X, "
+                f"got {sample_weight.shape}."
+            )
+        if not np.any(sample_weight):
+            raise ValueError("Sample weights must contain at least one non-zero number.")
+        if not np.all(np.isfinite(sample_weight)):
+            raise ValueError("sample_weight contains NaN or infinity.")
+        if np.any(sample_weight < 0):
+            raise ValueError(
+                "Negative values in sample_weight are not allowed (first at "
+                f"index {int(np.flatnonzero(sample_weight < 0)[0])})."
+            )
+        weighted_classes = np.unique(y[sample_weight > 0])
+        if weighted_classes.size < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of 2 classes with positive "
+                f"sample_weight, got {weighted_classes.tolist()}."
+            )
+        return sample_weight
+
+    def _warm_start_state(self, objective):
+        """Starting parameters and, if already built, the last posterior factor.
+
+        A cold start is ``w = 0``. A warm start reuses the previous solution
+        and hands the cached Cholesky factor of its Hessian to the solver as a
+        preconditioner (it is cached once a strategy has asked for widths, as
+        in every active loop).
+        """
+        initial = np.zeros(objective.n_params)
+        previous = getattr(self, "coef_", None)
+        if not (self.warm_start and previous is not None and previous.shape[1] == objective.n_features):
+            return initial, None
+        initial[: objective.n_features] = previous.ravel()
+        if self.fit_intercept:
+            initial[-1] = self.intercept_[0]
+        posterior = getattr(self, "_posterior", None)
+        if posterior is None or posterior.n_params != objective.n_params:
+            return initial, None
+        return initial, posterior.cholesky_factor
+
+    # -- the Laplace posterior ------------------------------------------------
+
+    @property
+    def posterior_(self):
+        """The Laplace posterior at the fitted solution (:class:`LaplacePosterior`).
+
+        Built from the training rows on first access and cached; pickling a
+        fitted model stores the factor and drops the training rows.
+        """
+        check_is_fitted(self)
+        if self._posterior is None:
+            X, curvature, fingerprint = self._posterior_inputs
+            if not np.array_equal(_fingerprint(X), fingerprint):
+                raise RuntimeError(
+                    "The training rows were modified in place after fit, so the "
+                    "posterior cannot be built from them; refit the model."
+                )
+            hessian = penalized_hessian(X, curvature, self.C, self.fit_intercept)
+            self._posterior = LaplacePosterior.from_hessian(
+                self.coef_.ravel(),
+                hessian,
+                self.intercept_[0] if self.fit_intercept else None,
+            )
+            self._posterior_inputs = None
+        return self._posterior
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if state.get("_posterior_inputs") is not None:
+            state["_posterior"] = self.posterior_
+            state["_posterior_inputs"] = None
+        return state
+
+    def logit_std(self, X):
+        """Logit widths ``w(x) = sqrt(x^T H^{-1} x)`` of the rows of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        return self.posterior_.std(self._validate_rows(X))
+
+    def confidence_interval(self, X, beta=1.0):
+        """Logit interval ``[m - beta w, m + beta w]`` of every row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        beta : float, default=1.0
+            Half-width in posterior standard deviations.
+
+        Returns
+        -------
+        lower, upper : ndarray of shape (n_samples,)
+        """
+        return self.posterior_.confidence_interval(self._validate_rows(X), beta)
+
+    # -- prediction -----------------------------------------------------------
+
+    def _validate_rows(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+
+    def decision_function(self, X):
+        """Logits ``m(x) = x^T theta_hat + b``, shape (n_samples,)."""
+        X = self._validate_rows(X)
+        return matvec(np.asarray(X, dtype=np.float64), self.coef_[0]) + self.intercept_[0]
+
+    def predict(self, X):
+        """``classes_[1]`` where the logit is positive, else ``classes_[0]``."""
+        check_is_fitted(self)
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+    def predict_proba(self, X):
+        """``[P(second preferred), P(first preferred)]`` for every row.
+
+        Each column is computed directly (``sigma(-z)``, ``sigma(z)``), so that
+        without an intercept ``predict_proba(-X)`` is ``predict_proba(X)`` with
+        its columns swapped, exactly.
+        """
+        z = self.decision_function(X)
+        return np.column_stack([sigmoid(-z), sigmoid(z)])
+
+    def predict_log_proba(self, X):
+        """Log of :meth:`predict_proba`, finite even at logits of ``+-1e4``."""
+        z = self.decision_function(X)
+        return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])

@@ -1,0 +1,275 @@
+"""The Laplace posterior: every confidence interval in skpref comes from here.
+
+Around the penalised maximum-likelihood estimate ``w_hat = (theta_hat, b)``
+the posterior is approximated by ``N(w_hat, H^{-1})`` with
+
+.. math::
+
+    H = I / C + \\sum_j s_j \\mu'(x_j^T \\theta + b) \\, \\tilde x_j \\tilde x_j^T,
+    \\qquad \\tilde x = (x, 1) \\text{ with an intercept, } x \\text{ otherwise}.
+
+For a comparison row ``x`` the logit mean is ``m(x) = x^T theta_hat + b`` and
+the logit width ``w(x) = sqrt(x~^T H^{-1} x~)``. Everything is computed from
+the lower Cholesky factor ``H = L L^T``: the whitened row ``z = L^{-1} x~``
+gives ``w(x) = ||z||`` and ``x_i~^T H^{-1} x_j~ = z_i^T z_j``. No inverse is
+formed and no pool is ever held whole: rows are processed in chunks.
+"""
+
+import numbers
+
+import numpy as np
+from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
+
+from ._blas import dot, gram, matmul, matvec
+from ._chunks import as_float_chunk, iter_row_slices
+from ._linalg import cholesky_update
+from ._logistic import logistic_variance
+
+
+class LaplacePosterior:
+    """Gaussian approximation ``N(w_hat, H^{-1})`` of a Bradley-Terry fit.
+
+    Obtain one from a fitted :class:`~skpref.PairwiseLogisticRegression`
+    (its ``posterior_`` attribute), from :meth:`prior` for a model that has
+    seen no label, or from :meth:`from_hessian`.
+
+    Parameters
+    ----------
+    coef : array-like of shape (n_features,)
+        Posterior mean of ``theta``.
+    cholesky_factor : ndarray of shape (p, p)
+        Lower-triangular ``L`` with ``H = L L^T``; ``p = n_features + 1`` when
+        ``intercept`` is not None (the intercept is the last coordinate).
+    intercept : float or None, default=None
+        Posterior mean of the intercept, or None for a model without one.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+    intercept : float or None
+    cholesky_factor : ndarray of shape (p, p)
+    n_features : int
+
+    See Also
+    --------
+    PairwiseLogisticRegression.logit_std : Widths of a fitted model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref import LaplacePosterior
+    >>> prior = LaplacePosterior.prior(n_features=2, C=4.0)
+    >>> prior.std(np.array([[1.0, 0.0], [3.0, 4.0]]))
+    array([ 2., 10.])
+    >>> tighter = prior.condition(np.array([[1.0, 0.0]]))
+    >>> bool(tighter.std(np.array([[1.0, 0.0]]))[0] < 2.0)
+    True
+    """
+
+    def __init__(self, coef, cholesky_factor, intercept=None):
+        self.coef = np.asarray(coef, dtype=np.float64).ravel()
+        self.intercept = None if intercept is None else float(intercept)
+        self.cholesky_factor = np.asarray(cholesky_factor, dtype=np.float64)
+        self.n_features = self.coef.size
+        n_params = self.n_features + (self.intercept is not None)
+        if self.cholesky_factor.shape != (n_params, n_params):
+            raise ValueError(
+                f"cholesky_factor must have shape {(n_params, n_params)} for "
+                f"{self.n_features} features"
+                + (" and an intercept" if self.intercept is not None else "")
+                + f", got {self.cholesky_factor.shape}."
+            )
+
+    # -- construction ---------------------------------------------------------
+
+    @classmethod
+    def prior(cls, n_features, C=1.0):
+        """The posterior before any label: ``theta = 0``, ``H = I / C``.
+
+        A model with an intercept has no prior on it (it is not penalised), so
+        the prior posterior treats the intercept as known and zero.
+        """
+        if not isinstance(n_features, numbers.Integral) or n_features < 1:
+            raise ValueError(f"n_features must be a positive integer, got {n_features!r}.")
+        if not (np.isfinite(C) and C > 0):
+            raise ValueError(f"C must be a positive finite number, got {C!r}.")
+        factor = np.eye(n_features) / np.sqrt(C)
+        return cls(np.zeros(n_features), factor)
+
+    @classmethod
+    def from_hessian(cls, coef, hessian, intercept=None):
+        """Factorise a symmetric positive definite Hessian ``H``."""
+        try:
+            factor = cholesky(hessian, lower=True, check_finite=True)
+        except LinAlgError as error:
+            raise LinAlgError(
+                "The Hessian is not positive definite, so the Laplace posterior "
+                "is undefined; with fit_intercept=True this happens when the "
+                "training rows carry no curvature (all weights zero or all "
+                "predictions saturated)."
+            ) from error
+        return cls(coef, factor, intercept)
+
+    # -- rows -----------------------------------------------------------------
+
+    @property
+    def n_params(self):
+        """Dimension ``p`` of the parameter vector (features plus intercept)."""
+        return self.cholesky_factor.shape[0]
+
+    def _check_rows(self, X):
+        if getattr(X, "ndim", None) != 2:
+            X = np.asarray(X, dtype=np.float64)
+            if X.ndim == 1:
+                raise ValueError(
+                    "Expected a 2-D array of comparison rows, got a 1-D array; "
+                    "reshape a single row with x.reshape(1, -1)."
+                )
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(
+                f"X has {X.shape[-1]} features, but the posterior is over "
+                f"{self.n_features} features."
+            )
+        return X
+
+    def _augment(self, chunk):
+        if self.intercept is None:
+            return chunk
+        return np.hstack([chunk, np.ones((chunk.shape[0], 1))])
+
+    def _whiten_chunk(self, chunk):
+        """``Z^T = L^{-1} X~^T`` for a float64 chunk, shape (p, n_rows)."""
+        return solve_triangular(
+            self.cholesky_factor,
+            self._augment(chunk).T,
+            lower=True,
+            overwrite_b=True,
+            check_finite=False,
+        )
+
+    def mean(self, X):
+        """Logit means ``m(x) = x^T theta_hat + b``, shape (n_rows,)."""
+        return self.mean_and_std(X, std=False)[0]
+
+    def std(self, X):
+        """Logit widths ``w(x) = sqrt(x~^T H^{-1} x~)``, shape (n_rows,)."""
+        return self.mean_and_std(X, mean=False)[1]
+
+    def mean_and_std(self, X, *, mean=True, std=True):
+        """Means and widths of every row in one chunked pass.
+
+        Returns ``(m, w)``; an output that was not asked for is ``None``.
+        """
+        X = self._check_rows(X)
+        n_rows = X.shape[0]
+        means = np.empty(n_rows) if mean else None
+        widths = np.empty(n_rows) if std else None
+        for rows in iter_row_slices(n_rows, self.n_params):
+            chunk = as_float_chunk(X, rows)
+            if mean:
+                means[rows] = matvec(chunk, self.coef) + (self.intercept or 0.0)
+            if std:
+                whitened = self._whiten_chunk(chunk)
+                widths[rows] = np.sqrt(np.einsum("ij,ij->j", whitened, whitened))
+        return means, widths
+
+    def confidence_interval(self, X, beta=1.0):
+        """``(m - beta w, m + beta w)`` for every row of ``X``."""
+        if not (np.isfinite(beta) and beta >= 0):
+            raise ValueError(f"beta must be a non-negative finite number, got {beta!r}.")
+        means, widths = self.mean_and_std(X)
+        return means - beta * widths, means + beta * widths
+
+    def whiten(self, X):
+        """Whitened rows ``z = L^{-1} x~``, shape (n_rows, p).
+
+        ``z_i^T z_j = x_i~^T H^{-1} x_j~``: inner products under the posterior
+        covariance become plain dot products. Holds ``n_rows * p`` floats, so
+        call it on candidates, not on a whole pool.
+        """
+        X = self._check_rows(X)
+        rows = slice(0, X.shape[0])
+        return self._whiten_chunk(as_float_chunk(X, rows)).T.copy()
+
+    def solve(self, X):
+        """``H^{-1} x~`` for every row of ``X``, shape (n_rows, p)."""
+        X = self._check_rows(X)
+        augmented = self._augment(as_float_chunk(X, slice(0, X.shape[0])))
+        return cho_solve((self.cholesky_factor, True), augmented.T, check_finite=False).T
+
+    # -- conditioning (fantasy updates: no label, theta_hat unchanged) ---------
+
+    def fisher_weight(self, X):
+        """``mu'(m(x))``: the curvature one label at ``x`` adds to ``H``."""
+        return logistic_variance(self.mean(X))
+
+    def condition(self, X, sample_weight=None):
+        """The posterior after adding rows ``X`` to ``H`` (no label needed).
+
+        ``H <- H + sum_j s_j mu'(m(x_j)) x_j~ x_j~^T`` with ``theta_hat`` kept:
+        the Hessian a refit would have if the new labels left the estimate
+        where it is. Few rows are folded in by rank-one Cholesky updates
+        (``O(p^2)`` each); many by one new factorisation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+        sample_weight : array-like of shape (n_rows,), default=None
+            Weights ``s_j`` (1 each by default).
+
+        Returns
+        -------
+        LaplacePosterior
+            A new posterior; ``self`` is not modified.
+        """
+        X = self._check_rows(X)
+        rows = as_float_chunk(X, slice(0, X.shape[0]))
+        weights = self.fisher_weight(rows)
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64).ravel()
+            if sample_weight.shape != weights.shape or np.any(sample_weight < 0):
+                raise ValueError(
+                    "sample_weight must hold one non-negative weight per row of X."
+                )
+            weights = weights * sample_weight
+        scaled = self._augment(rows) * np.sqrt(weights)[:, None]
+        factor = self.cholesky_factor
+        if scaled.shape[0] <= max(1, self.n_params // 8):
+            for row in scaled:
+                factor = cholesky_update(factor, row)
+        else:
+            hessian = matmul(factor, factor.T) + gram(scaled)
+            factor = cholesky(hessian, lower=True, check_finite=False)
+        return type(self)(self.coef, factor, self.intercept)
+
+    def conditioned_std(self, X, x_new, std=None, sample_weight=1.0):
+        """Widths of the rows ``X`` after conditioning on one new row.
+
+        Sherman-Morrison on the width of every row, without refactorising:
+
+        .. math::
+
+            w_i'^2 = w_i^2 - \\frac{c \\, (x_i~^T v)^2}{1 + c \\, x~^T v},
+            \\qquad v = H^{-1} x~, \\quad c = s \\, \\mu'(m(x)).
+
+        ``O(n_rows p)`` given the current widths ``std`` (computed if None).
+        """
+        X = self._check_rows(X)
+        x_new = self._check_rows(np.asarray(x_new, dtype=np.float64).reshape(1, -1))
+        weight = float(sample_weight) * self.fisher_weight(x_new)[0]
+        v = self.solve(x_new)[0]
+        gain = weight / (1.0 + weight * dot(self._augment(x_new)[0], v))
+        widths = self.std(X) if std is None else np.asarray(std, dtype=np.float64)
+        variance = np.square(widths)
+        theta_part, intercept_part = v[: self.n_features], v[self.n_features :]
+        for rows in iter_row_slices(X.shape[0], self.n_params):
+            cross = matvec(as_float_chunk(X, rows), theta_part) + intercept_part.sum()
+            variance[rows] -= gain * np.square(cross)
+        return np.sqrt(np.maximum(variance, 0.0))
+
+    def __repr__(self):
+        intercept = "" if self.intercept is None else ", intercept"
+        return f"LaplacePosterior(n_features={self.n_features}{intercept})"
+
+
+__all__ = ["LaplacePosterior"]
