@@ -113,7 +113,7 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
     >>> y = (X @ [2.0, -1.0, 0.5] + rng.logistic(size=200) > 0).astype(int)
     >>> model = PairwiseLogisticRegression(C=10.0).fit(X, y)
     >>> model.coef_.round(1)
-    array([[ 2.2, -1.1,  0.6]])
+    array([[ 1.8, -0.8,  0.6]])
     >>> lower, upper = model.confidence_interval(X[:2], beta=2.0)
     >>> bool(np.all(lower < model.decision_function(X[:2])))
     True
@@ -203,9 +203,12 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = theta.reshape(1, -1).copy()
         self.intercept_ = np.array([intercept], dtype=np.float64)
         self.n_iter_ = result.n_iter
-        # The posterior is built lazily from these; see ``posterior_``.
+        # The posteriors are built lazily from these; see ``posterior_``.
         self._posterior = None
-        self._posterior_inputs = (X, objective.curvature(result.z), _fingerprint(X))
+        self._design_posterior = None
+        self._posterior_inputs = (
+            X, sample_weight, objective.curvature(result.z), _fingerprint(X)
+        )
         return self
 
     def _check_sample_weight(self, sample_weight, X, y, classes):
@@ -262,30 +265,47 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
     def posterior_(self):
         """The Laplace posterior at the fitted solution (:class:`LaplacePosterior`).
 
+        ``N(w_hat, H^{-1})`` with ``H = I / C + sum_j s_j mu'(z_j) x_j x_j^T``.
         Built from the training rows on first access and cached; pickling a
         fitted model stores the factor and drops the training rows.
         """
         check_is_fitted(self)
         if self._posterior is None:
-            X, curvature, fingerprint = self._posterior_inputs
-            if not np.array_equal(_fingerprint(X), fingerprint):
-                raise RuntimeError(
-                    "The training rows were modified in place after fit, so the "
-                    "posterior cannot be built from them; refit the model."
-                )
-            hessian = penalized_hessian(X, curvature, self.C, self.fit_intercept)
-            self._posterior = LaplacePosterior.from_hessian(
-                self.coef_.ravel(),
-                hessian,
-                self.intercept_[0] if self.fit_intercept else None,
-            )
-            self._posterior_inputs = None
+            self._posterior = self._build_posterior(curvature_weighted=True)
         return self._posterior
+
+    @property
+    def design_posterior_(self):
+        """``N(w_hat, V^{-1})`` with the unweighted design ``V = I / C + sum_j s_j x_j x_j^T``.
+
+        The linear-bandit confidence ellipsoid that APO (Das et al., 2024)
+        ranks rows by; built on first access and cached, like ``posterior_``.
+        """
+        check_is_fitted(self)
+        if self._design_posterior is None:
+            self._design_posterior = self._build_posterior(curvature_weighted=False)
+        return self._design_posterior
+
+    def _build_posterior(self, curvature_weighted):
+        X, sample_weight, curvature, fingerprint = self._posterior_inputs
+        if not np.array_equal(_fingerprint(X), fingerprint):
+            raise RuntimeError(
+                "The training rows were modified in place after fit, so the "
+                "posterior cannot be built from them; refit the model."
+            )
+        weights = curvature if curvature_weighted else sample_weight
+        hessian = penalized_hessian(X, weights, self.C, self.fit_intercept)
+        return LaplacePosterior.from_hessian(
+            self.coef_.ravel(),
+            hessian,
+            self.intercept_[0] if self.fit_intercept else None,
+        )
 
     def __getstate__(self):
         state = super().__getstate__()
         if state.get("_posterior_inputs") is not None:
             state["_posterior"] = self.posterior_
+            state["_design_posterior"] = self.design_posterior_
             state["_posterior_inputs"] = None
         return state
 

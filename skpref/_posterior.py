@@ -132,6 +132,11 @@ class LaplacePosterior:
             )
         return X
 
+    def augment(self, X):
+        """Rows ``x~`` in parameter space: ``(x, 1)`` with an intercept, else ``x``."""
+        chunk = as_float_chunk(self._check_rows(X), slice(0, X.shape[0]))
+        return self._augment(chunk)
+
     def _augment(self, chunk):
         if self.intercept is None:
             return chunk
@@ -179,6 +184,20 @@ class LaplacePosterior:
             raise ValueError(f"beta must be a non-negative finite number, got {beta!r}.")
         means, widths = self.mean_and_std(X)
         return means - beta * widths, means + beta * widths
+
+    def whitened_quadratic_form(self, X, W):
+        """``z^T W z`` with ``z = L^{-1} x~`` for every row, in one chunked pass.
+
+        With ``W = L^{-1} M L^{-T}`` this is ``x~^T H^{-1} M H^{-1} x~``, the
+        first-order gain of a design objective ``tr(H^{-1} M)`` (see
+        :mod:`skpref.design`). ``W`` has shape (p, p).
+        """
+        X = self._check_rows(X)
+        values = np.empty(X.shape[0])
+        for rows in iter_row_slices(X.shape[0], self.n_params):
+            whitened = self._whiten_chunk(as_float_chunk(X, rows))
+            values[rows] = np.einsum("ij,ij->j", whitened, matmul(W, whitened))
+        return values
 
     def whiten(self, X):
         """Whitened rows ``z = L^{-1} x~``, shape (n_rows, p).

@@ -1,0 +1,76 @@
+"""Random sampling: the baseline every strategy must beat."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
+
+from ._base import QueryStrategy
+from ._core import check_n_instances, resolve_classifier
+
+
+@validate_params(
+    {
+        "classifier": "no_validation",
+        "X_pool": "no_validation",
+        "n_instances": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def random_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
+    """Draw ``n_instances`` pool rows uniformly without replacement.
+
+    Parameters
+    ----------
+    classifier : estimator, Pipeline or modAL learner
+        Unused apart from unwrapping (kept for the common signature).
+    X_pool : array-like of shape (n_pool, n_features)
+    n_instances : int, default=1
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    indices : ndarray of shape (min(n_instances, n_pool),)
+    scores : ndarray of shape (min(n_instances, n_pool),)
+        Zeros: random sampling has no utility.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref import PairwiseLogisticRegression
+    >>> from skpref.query import random_sampling
+    >>> X_pool = np.random.default_rng(0).normal(size=(10, 3))
+    >>> indices, scores = random_sampling(PairwiseLogisticRegression(), X_pool, 3, random_state=0)
+    >>> len(set(indices.tolist()))
+    3
+    """
+    _, rows = resolve_classifier(classifier, X_pool)
+    n = check_n_instances(n_instances, rows.shape[0])
+    indices = check_random_state(random_state).choice(rows.shape[0], size=n, replace=False)
+    return indices.astype(np.intp), np.zeros(n)
+
+
+class RandomSampling(QueryStrategy):
+    """Object form of :func:`random_sampling`.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None, default=None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref import PairwiseLogisticRegression
+    >>> from skpref.query import RandomSampling
+    >>> X_pool = np.random.default_rng(0).normal(size=(10, 3))
+    >>> indices, _ = RandomSampling(random_state=0)(PairwiseLogisticRegression(), X_pool, 2)
+    >>> indices.shape
+    (2,)
+    """
+
+    _function = staticmethod(random_sampling)
+
+    def __init__(self, *, random_state=None):
+        self.random_state = random_state

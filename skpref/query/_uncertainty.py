@@ -1,0 +1,157 @@
+"""Margin-based strategies: they look at the point estimate ``m(x)`` only."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
+
+from ._base import QueryStrategy
+from ._core import prepare, select_top
+
+_COMMON = {
+    "classifier": "no_validation",
+    "X_pool": "no_validation",
+    "n_instances": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+}
+
+
+@validate_params(_COMMON, prefer_skip_nested_validation=True)
+def uncertainty_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
+    """The rows closest to a tie under the point estimate: utility ``-|m(x)|``.
+
+    For a Bradley-Terry model this is least-confidence, margin and entropy
+    sampling at once (all are monotone in ``|m|`` for two outcomes). It
+    ignores how sure the model is of ``m`` itself.
+
+    Parameters
+    ----------
+    classifier : PairwiseLogisticRegression, Pipeline or modAL learner
+    X_pool : array-like of shape (n_pool, n_features)
+    n_instances : int, default=1
+    random_state : int, RandomState instance or None, default=None
+        Seeds tie-breaking.
+
+    Returns
+    -------
+    indices : ndarray of shape (min(n_instances, n_pool),)
+        Best first.
+    scores : ndarray
+        Their utilities ``-|m|``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref import PairwiseLogisticRegression
+    >>> from skpref.query import uncertainty_sampling
+    >>> X = np.array([[2.0, 0.0], [-2.0, 0.1], [0.1, 0.0], [1.0, 1.0]])
+    >>> model = PairwiseLogisticRegression().fit(X, [1, 0, 1, 1])
+    >>> indices, scores = uncertainty_sampling(model, X, n_instances=2)
+    >>> indices.tolist()
+    [2, 3]
+    """
+    posterior, rows, n = prepare(classifier, X_pool, n_instances)
+    means, _ = posterior.mean_and_std(rows, std=False)
+    return select_top(-np.abs(means), n, random_state)
+
+
+class UncertaintySampling(QueryStrategy):
+    """Object form of :func:`uncertainty_sampling`.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None, default=None
+
+    Examples
+    --------
+    >>> from skpref.query import UncertaintySampling
+    >>> UncertaintySampling(random_state=0).get_params()
+    {'random_state': 0}
+    """
+
+    _function = staticmethod(uncertainty_sampling)
+
+    def __init__(self, *, random_state=None):
+        self.random_state = random_state
+
+
+@validate_params(
+    {**_COMMON, "b": [Interval(Real, 0, None, closed="neither")]},
+    prefer_skip_nested_validation=True,
+)
+def selective_sampling(classifier, X_pool, n_instances=1, *, b=1.0, random_state=None):
+    """Randomised margin sampling (Cesa-Bianchi, Gentile and Zaniboni, 2006).
+
+    Passes over the pool in a seeded random order and takes row ``i`` with
+    probability ``b / (b + |m_i|)``; passes repeat over the rows not yet
+    taken until ``n_instances`` are taken. Small ``b`` concentrates on
+    near-ties; large ``b`` approaches random sampling.
+
+    Parameters
+    ----------
+    classifier : PairwiseLogisticRegression, Pipeline or modAL learner
+    X_pool : array-like of shape (n_pool, n_features)
+    n_instances : int, default=1
+    b : float, default=1.0
+        Positive sampling scale on the logit ``|m|``.
+    random_state : int, RandomState instance or None, default=None
+
+    Returns
+    -------
+    indices : ndarray of shape (min(n_instances, n_pool),)
+        In the order they were taken.
+    scores : ndarray
+        Their acceptance probabilities ``b / (b + |m|)``.
+
+    References
+    ----------
+    N. Cesa-Bianchi, C. Gentile and L. Zaniboni, "Worst-case analysis of
+    selective sampling for linear classification", JMLR 7 (2006).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref import PairwiseLogisticRegression
+    >>> from skpref.query import selective_sampling
+    >>> X = np.random.default_rng(0).normal(size=(20, 2))
+    >>> indices, probabilities = selective_sampling(PairwiseLogisticRegression(), X, 3, random_state=0)
+    >>> probabilities.tolist()  # the prior puts every row at m = 0
+    [1.0, 1.0, 1.0]
+    """
+    posterior, rows, n = prepare(classifier, X_pool, n_instances)
+    means, _ = posterior.mean_and_std(rows, std=False)
+    probability = b / (b + np.abs(means))
+    rng = check_random_state(random_state)
+    remaining = np.ones(probability.size, dtype=bool)
+    taken = []
+    while len(taken) < n:
+        order = rng.permutation(np.flatnonzero(remaining))
+        accepted = order[rng.random_sample(order.size) < probability[order]]
+        accepted = accepted[: n - len(taken)]
+        taken.extend(accepted.tolist())
+        remaining[accepted] = False
+    indices = np.asarray(taken, dtype=np.intp)
+    return indices, probability[indices]
+
+
+class SelectiveSampling(QueryStrategy):
+    """Object form of :func:`selective_sampling`.
+
+    Parameters
+    ----------
+    b : float, default=1.0
+    random_state : int, RandomState instance or None, default=None
+
+    Examples
+    --------
+    >>> from skpref.query import SelectiveSampling
+    >>> SelectiveSampling(b=0.5).b
+    0.5
+    """
+
+    _function = staticmethod(selective_sampling)
+
+    def __init__(self, *, b=1.0, random_state=None):
+        self.b = b
+        self.random_state = random_state
