@@ -22,6 +22,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._blas import dot, matvec, rmatvec
+from .._logistic import logistic_variance
 from .._posterior import LaplacePosterior
 from .._random import tie_break_keys
 
@@ -279,7 +280,7 @@ def lazy_greedy(posterior, rows, n, score, means, widths, random_state=None):
                 whitened = whitened_rows.pop(index, None)
                 if whitened is None:
                     whitened = posterior.whiten(row)[0]
-                conditioning.add(whitened, posterior.fisher_weight(row)[0])
+                conditioning.add(whitened, logistic_variance(means[index]))
             continue
         whitened = whitened_rows.get(index)
         if whitened is None:

@@ -15,6 +15,13 @@ one to rank every row by its first-order gain ``-df/dlambda_j`` at
 largest gain (the rows a design can put mass on in its first steps; a row
 outside them would have to beat them all at the start), and rounded to the
 ``n`` heaviest rows.
+
+A batch labels ``n`` distinct rows, each once, so the design is constrained
+to ``lambda_j <= 1 / n`` (the capped simplex, whose vertices are exactly the
+batches). This is our reading of SPEC's "round to n distinct rows": without
+the cap the continuous optimum spreads tiny weights over hundreds of rows
+and its top-``n`` rounding changes from one Frank-Wolfe iteration to the next
+while the objective does not.
 """
 
 from numbers import Integral, Real
@@ -52,26 +59,31 @@ def _solve_pool_design(posterior, rows, n, curvature, objective, settings):
     factor = posterior.cholesky_factor
     _, W = objective(factor)
     gain = curvature * posterior.whitened_quadratic_form(rows, W)
-    support, _ = select_top(gain, n_candidates, settings["random_state"])
+    support = _top_rows(gain, n_candidates, settings["random_state"])
+    # A batch labels n distinct rows once each: the design lives on the
+    # capped simplex lambda_j <= 1/n, whose vertices are batches. Start at the
+    # batch of largest first-order gain.
+    initial = np.zeros(support.size)
+    initial[np.argsort(-gain[support], kind="stable")[:n]] = 1.0 / n
     result = frank_wolfe_design(
-        posterior.augment(rows[np.sort(support)]),
-        curvature[np.sort(support)],
+        posterior.augment(rows[support]),
+        curvature[support],
         objective,
         base=matmul(factor, factor.T),
         scale=n,
         tol=settings["tol"],
         max_iter=settings["max_iter"],
+        initial=initial,
+        max_weight=1.0 / n,
     )
-    support = np.sort(support)
     picked = round_to_distinct(result.weights, n, result.gain, settings["random_state"])
     return support[picked].astype(np.intp), result.weights[picked]
 
 
-def _top_rows(posterior, rows, utility, k, random_state):
-    """Augmented rows of the ``k`` best utilities, and their indices."""
+def _top_rows(utility, k, random_state):
+    """Sorted indices of the ``k`` best finite utilities."""
     indices, _ = select_top(utility, min(k, utility.size), random_state)
-    indices = np.sort(indices)
-    return posterior.augment(rows[indices]), indices
+    return np.sort(indices[np.isfinite(utility[indices])])
 
 
 @validate_params(_COMMON, prefer_skip_nested_validation=True)
@@ -130,8 +142,8 @@ def g_optimal_sampling(
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
     means, widths = posterior.mean_and_std(rows)
     settings = dict(n_candidates=n_candidates, tol=tol, max_iter=max_iter, random_state=random_state)
-    evaluation, _ = _top_rows(posterior, rows, widths, n_candidates, random_state)
-    objective = MinimaxObjective(evaluation, np.ones(evaluation.shape[0]), sharpness)
+    widest = _top_rows(widths, n_candidates, random_state)
+    objective = MinimaxObjective(posterior.augment(rows[widest]), np.ones(widest.size), sharpness)
     return _solve_pool_design(posterior, rows, n, logistic_variance(means), objective, settings)
 
 
@@ -255,18 +267,15 @@ def design_sampling(
     targets = ambiguous if ambiguous.any() else informative
     if not targets.any():
         raise ValueError("Every pool row is the zero vector: no pair carries information.")
-    normalized = np.zeros_like(widths)
-    normalized[targets] = widths[targets] ** 2 / location[targets] ** 2
+    inverse_square = np.where(targets, 1.0 / np.where(targets, location, 1.0) ** 2, 0.0)
     if aggregate == "mean":
-        weights = np.where(targets, 1.0 / np.where(targets, location, 1.0) ** 2, 0.0)
-        weights /= targets.sum()
+        weights = inverse_square / targets.sum()
         moment = penalized_hessian(rows, weights, np.inf, posterior.intercept is not None)
         objective = LinearObjective(moment)
     else:
-        utility = np.where(targets, normalized, -np.inf)
-        evaluation, chosen = _top_rows(posterior, rows, utility, n_candidates, random_state)
-        chosen = chosen[targets[chosen]]
-        objective = MinimaxObjective(posterior.augment(rows[chosen]), location[chosen], sharpness)
+        normalized = np.where(targets, widths**2 * inverse_square, -np.inf)  # g_i(0)
+        worst = _top_rows(normalized, n_candidates, random_state)
+        objective = MinimaxObjective(posterior.augment(rows[worst]), location[worst], sharpness)
     return _solve_pool_design(posterior, rows, n, logistic_variance(means), objective, settings)
 
 
