@@ -64,10 +64,19 @@ def _gaussian_problem_and_queries():
     return (X, np.arange(12) % 2, 1.0), queries
 
 
+def _single_feature_problem():
+    """One feature, zero on all rows but one, with the first row weighted 0."""
+    X = np.zeros((9, 1))
+    X[1] = 2.0
+    counts = [0] + [3] * 19
+    return (X, np.array([0, 1, 0, 0, 1, 1, 1, 1, 1]), 1.0), counts
+
+
 # Examples that hypothesis found; kept as explicit examples (see the tests).
 NEAR_COLLINEAR_PROBLEM = _near_collinear_problem()
 DUPLICATED_ROWS_PROBLEM = _duplicated_rows_problem()
 GAUSSIAN_PROBLEM, GAUSSIAN_QUERIES = _gaussian_problem_and_queries()
+SINGLE_FEATURE_PROBLEM, SINGLE_FEATURE_COUNTS = _single_feature_problem()
 
 
 @st.composite
@@ -195,6 +204,7 @@ def test_mirroring_rows_leaves_coef_unchanged(solver, problem, mirror):
 @pytest.mark.parametrize("fit_intercept", [False, True])
 @given(problem=problems(max_rows=20), counts=st.lists(st.integers(0, 3), min_size=20, max_size=20))
 @example(problem=DUPLICATED_ROWS_PROBLEM, counts=[3] * 20)
+@example(problem=SINGLE_FEATURE_PROBLEM, counts=SINGLE_FEATURE_COUNTS)
 def test_integer_sample_weight_equals_repeated_rows(fit_intercept, problem, counts):
     """``sample_weight = k`` is ``k`` copies of the row (0: the row is dropped)."""
     X, y, C = problem
