@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._blas import matvec
+from ._blas import matvec, rmatvec
 from ._logistic import log_sigmoid, sigmoid
 from ._objective import PenalizedLogLoss, penalized_hessian
 from ._posterior import LaplacePosterior
@@ -30,8 +30,12 @@ def _choose_solver(n_samples, n_params):
 
 
 def _fingerprint(X):
-    """A cheap checksum of the training rows, to notice in-place edits."""
-    return X.sum(axis=0)
+    """A cheap, order-sensitive checksum of the training rows.
+
+    ``sum_j j * x_j``: one pass, and it changes when rows are edited or
+    swapped in place.
+    """
+    return rmatvec(X, np.arange(1.0, X.shape[0] + 1.0))
 
 
 class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
@@ -216,7 +220,7 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
             return np.ones(X.shape[0])
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
         if sample_weight.ndim == 0:
-            return np.full(X.shape[0], float(sample_weight))
+            sample_weight = np.full(X.shape[0], float(sample_weight))
         if sample_weight.shape != (X.shape[0],):
             raise ValueError(
                 f"sample_weight must have shape ({X.shape[0]},) to match X, "
@@ -346,7 +350,10 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
     def decision_function(self, X):
         """Logits ``m(x) = x^T theta_hat + b``, shape (n_samples,)."""
         X = self._validate_rows(X)
-        return matvec(np.asarray(X, dtype=np.float64), self.coef_[0]) + self.intercept_[0]
+        # C order for every input, so that X and -X go through the same BLAS
+        # kernel and the model stays antisymmetric to the bit.
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        return matvec(X, self.coef_[0]) + self.intercept_[0]
 
     def predict(self, X):
         """``classes_[1]`` where the logit is positive, else ``classes_[0]``."""

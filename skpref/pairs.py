@@ -49,7 +49,8 @@ class PairDifference(TransformerMixin, BaseEstimator):
         -------
         self : PairDifference
         """
-        self.transform(validate_data(self, X, dtype=(np.float64, np.float32)))
+        X = validate_data(self, X, dtype=(np.float64, np.float32))
+        _check_even_columns(X)
         return self
 
     def transform(self, X):
@@ -58,11 +59,7 @@ class PairDifference(TransformerMixin, BaseEstimator):
         Stateless: works before ``fit`` too (and then checks the column count).
         """
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        if X.shape[1] % 2:
-            raise ValueError(
-                "PairDifference expects an even number of columns "
-                f"([phi(a), phi(b)] side by side), got {X.shape[1]}."
-            )
+        _check_even_columns(X)
         half = X.shape[1] // 2
         return X[:, :half] - X[:, half:]
 
@@ -91,6 +88,14 @@ class PairDifference(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
         return tags
+
+
+def _check_even_columns(X):
+    if X.shape[1] % 2:
+        raise ValueError(
+            "PairDifference expects an even number of columns "
+            f"([phi(a), phi(b)] side by side), got {X.shape[1]}."
+        )
 
 
 def make_pairs(X_first, X_second, y=None, random_state=None):
