@@ -1,0 +1,385 @@
+"""The shared core of the strategies: selection, lazy greedy, unwrapping, validation."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from modAL.models import ActiveLearner
+from scipy.special import expit
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skpref import LaplacePosterior, PairwiseLogisticRegression
+from skpref.active import PreferenceLearner
+from skpref.pairs import PairDifference
+from skpref.query import ci_location_sampling, d_optimal_sampling, uncertainty_sampling
+from skpref.query._core import (
+    check_n_instances,
+    lazy_greedy,
+    posterior_of,
+    resolve_classifier,
+    select_top,
+)
+
+from ._contract import (
+    fit_item_pipeline,
+    fit_model,
+    full_greedy,
+    gaussian_pool,
+    training_data,
+)
+from ._contract import single_threaded_blas  # noqa: F401 (an autouse fixture)
+
+# -- scores from SPEC section 3 (non-decreasing in the width, as lazy_greedy needs) -----
+
+
+def ambiguity(beta):
+    return lambda means, widths: beta * widths - np.abs(means)
+
+
+def z_score(means, widths):
+    return -np.abs(means) / widths
+
+
+def d_optimal_gain(means, widths):
+    return expit(means) * expit(-means) * widths**2
+
+
+SCORES = {
+    "ambiguity-0.5": ambiguity(0.5),
+    "ambiguity-1": ambiguity(1.0),
+    "ambiguity-4": ambiguity(4.0),
+    "zscore": z_score,
+    "d-optimal": d_optimal_gain,
+}
+
+
+def clustered_pool(n_clusters, per_cluster, n_features, seed, spread=0.05):
+    """Tight clusters: conditioning on one member sharply lowers its neighbours' widths."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(n_clusters, n_features))
+    noise = spread * rng.normal(size=(n_clusters, per_cluster, n_features))
+    return (centers[:, None, :] + noise).reshape(-1, n_features)
+
+
+def run_lazy_greedy(posterior, pool, n, score, random_state=0):
+    means, widths = posterior.mean_and_std(pool)
+    return lazy_greedy(posterior, pool, n, score, means, widths, random_state)
+
+
+# -- select_top ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 3, 7, 8, 12])
+def test_select_top_best_first(n):
+    """select_top returns the n largest utilities in decreasing order, capped at N."""
+    utility = np.random.default_rng(0).normal(size=8)
+    indices, scores = select_top(utility, n, random_state=0)
+    np.testing.assert_array_equal(indices, np.argsort(-utility)[: min(n, 8)])
+    np.testing.assert_array_equal(scores, utility[indices])
+
+
+def test_select_top_ties_are_seeded():
+    """Ties are broken by the seed: reproducible, and every tied row can come first."""
+    utility = np.array([1.0, 5.0, 5.0, 5.0, 0.0, 5.0])
+    first_picks = set()
+    for seed in range(60):
+        indices, scores = select_top(utility, 2, random_state=seed)
+        np.testing.assert_array_equal(indices, select_top(utility, 2, random_state=seed)[0])
+        assert set(indices.tolist()) <= {1, 2, 3, 5}
+        np.testing.assert_array_equal(scores, [5.0, 5.0])
+        first_picks.add(int(indices[0]))
+    assert first_picks == {1, 2, 3, 5}
+
+
+def test_select_top_tie_at_the_threshold():
+    """When the n-th place is tied, the seed chooses among the tied rows only."""
+    utility = np.array([3.0, 1.0, 1.0, 1.0, 0.0])
+    chosen = {int(select_top(utility, 2, random_state=seed)[0][1]) for seed in range(40)}
+    assert chosen == {1, 2, 3}
+    assert all(select_top(utility, 2, random_state=seed)[0][0] == 0 for seed in range(10))
+
+
+def test_select_top_nan_ranks_last():
+    """NaN utilities come after every number."""
+    utility = np.array([np.nan, 1.0, np.nan, 0.5, -2.0])
+    indices, _ = select_top(utility, 5, random_state=0)
+    np.testing.assert_array_equal(indices[:3], [1, 3, 4])
+    assert set(indices[3:].tolist()) == {0, 2}
+    np.testing.assert_array_equal(select_top(utility, 2, random_state=0)[0], [1, 3])
+
+
+@given(
+    utility=arrays(
+        np.float64,
+        st.integers(1, 30),
+        elements=st.one_of(st.sampled_from([0.0, 1.0, np.nan, -np.inf]), st.floats(-5, 5)),
+    ),
+    n=st.integers(1, 35),
+    seed=st.integers(0, 100),
+)
+def test_select_top_is_a_partial_sort(utility, n, seed):
+    """Any utilities (ties, NaN, -inf): distinct indices of the top min(n, N) values, in order."""
+    indices, _ = select_top(utility, n, random_state=seed)
+    ranked = np.where(np.isnan(utility), -np.inf, utility)
+    assert indices.shape == (min(n, utility.size),)
+    assert np.unique(indices).size == indices.size
+    np.testing.assert_array_equal(ranked[indices], np.sort(ranked)[::-1][: indices.size])
+
+
+# -- lazy greedy ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("score_name", list(SCORES))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_lazy_greedy_equals_full_greedy(score_name, seed):
+    """Lazy greedy picks exactly the full greedy's batch, with the same conditioned utilities."""
+    model, pool = fit_model(4, seed), gaussian_pool(40, 4, seed + 200)
+    indices, utilities = run_lazy_greedy(model.posterior_, pool, 10, SCORES[score_name])
+    reference, reference_utilities = full_greedy(model.posterior_, pool, 10, SCORES[score_name])
+    np.testing.assert_array_equal(indices, reference)
+    np.testing.assert_allclose(utilities, reference_utilities, rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize("score_name", list(SCORES))
+@pytest.mark.parametrize("fitted", [True, False])
+def test_lazy_greedy_equals_full_greedy_on_clusters(score_name, fitted):
+    """On tight clusters (where stale scores are most wrong) the batch equals the full greedy."""
+    if score_name == "zscore" and not fitted:
+        pytest.skip("at the prior every z-score is 0: all rows tie")
+    posterior = fit_model(3, seed=3).posterior_ if fitted else LaplacePosterior.prior(3, C=2.0)
+    pool = clustered_pool(5, 6, 3, seed=3)
+    indices, utilities = run_lazy_greedy(posterior, pool, 12, SCORES[score_name])
+    reference, reference_utilities = full_greedy(posterior, pool, 12, SCORES[score_name])
+    np.testing.assert_array_equal(indices, reference)
+    np.testing.assert_allclose(utilities, reference_utilities, rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("score_name", list(SCORES))
+def test_lazy_greedy_with_an_intercept(score_name):
+    """With an intercept (augmented rows) lazy greedy still equals the full greedy."""
+    model = fit_model(3, seed=4, fit_intercept=True)
+    pool = gaussian_pool(30, 3, seed=4)
+    indices, utilities = run_lazy_greedy(model.posterior_, pool, 8, SCORES[score_name])
+    reference, reference_utilities = full_greedy(model.posterior_, pool, 8, SCORES[score_name])
+    np.testing.assert_array_equal(indices, reference)
+    np.testing.assert_allclose(utilities, reference_utilities, rtol=1e-8, atol=1e-12)
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 12),
+    score_name=st.sampled_from(list(SCORES)),
+)
+@settings(max_examples=30)
+def test_lazy_greedy_equals_full_greedy_random(seed, n, score_name):
+    """Random continuous pools and batch sizes: lazy greedy equals the full greedy."""
+    rng = np.random.default_rng(seed)
+    n_features = int(rng.integers(2, 6))
+    model = fit_model(n_features, seed=seed % 11)
+    pool = gaussian_pool(int(rng.integers(1, 25)), n_features, seed)
+    n = min(n, pool.shape[0])
+    indices, utilities = run_lazy_greedy(model.posterior_, pool, n, SCORES[score_name])
+    reference, reference_utilities = full_greedy(model.posterior_, pool, n, SCORES[score_name])
+    np.testing.assert_array_equal(indices, reference)
+    np.testing.assert_allclose(utilities, reference_utilities, rtol=1e-7, atol=1e-12)
+
+
+def test_lazy_greedy_utilities_never_increase():
+    """Each pick's conditioned utility is at most the previous pick's."""
+    model, pool = fit_model(3, seed=5), clustered_pool(4, 5, 3, seed=5)
+    for score in SCORES.values():
+        _, utilities = run_lazy_greedy(model.posterior_, pool, 20, score)
+        assert np.all(np.diff(utilities) <= 1e-12)
+
+
+# -- resolve_classifier and posterior_of ------------------------------------------------
+
+
+def test_resolve_bare_estimator_and_array():
+    """A bare estimator and an array pass through unchanged."""
+    model, pool = fit_model(3), gaussian_pool(5, 3, 0)
+    estimator, rows = resolve_classifier(model, pool)
+    assert estimator is model and rows is pool
+
+
+@pytest.mark.parametrize("learner_class", [ActiveLearner, PreferenceLearner])
+def test_resolve_modal_learner(learner_class):
+    """A modAL learner unwraps to its estimator."""
+    model = fit_model(3)
+    estimator, _ = resolve_classifier(learner_class(estimator=model), gaussian_pool(5, 3, 0))
+    assert estimator is model
+
+
+def test_resolve_pipeline_transforms_the_pool():
+    """A fitted Pipeline unwraps to its last step; the rows are the pool through the other steps."""
+    pipeline = fit_item_pipeline(3)
+    items = np.random.default_rng(0).normal(size=(9, 6))
+    estimator, rows = resolve_classifier(pipeline, items)
+    assert estimator is pipeline[-1]
+    assert rows.shape == (9, 3)
+    np.testing.assert_allclose(rows[:], pipeline[:-1].transform(items))
+    np.testing.assert_allclose(rows[2:5], pipeline[:-1].transform(items[2:5]))
+
+
+def test_resolve_unfitted_stateless_pipeline_is_a_cold_start():
+    """Before any fit, a Pipeline of stateless steps maps the pool for the prior."""
+    pipeline = make_pipeline(PairDifference(), PairwiseLogisticRegression())
+    items = np.random.default_rng(0).normal(size=(9, 6))
+    estimator, rows = resolve_classifier(pipeline, items)
+    assert estimator is pipeline[-1]
+    np.testing.assert_allclose(rows[:], items[:, :3] - items[:, 3:])
+    indices, _ = ci_location_sampling(pipeline, items, 3)
+    assert indices.shape == (3,)
+
+
+def test_resolve_unfitted_stateful_pipeline_explains():
+    """An unfitted scaler cannot map the pool: a NotFittedError that says what to do."""
+    pipeline = make_pipeline(StandardScaler(with_mean=False), PairwiseLogisticRegression())
+    with pytest.raises(NotFittedError, match="fit the pipeline"):
+        resolve_classifier(pipeline, gaussian_pool(5, 3, 0))
+
+
+def test_resolve_grid_search_best_estimator():
+    """A fitted GridSearchCV unwraps to best_estimator_, also when that is a Pipeline."""
+    X, y = training_data(3, seed=1, n_samples=60)
+    search = GridSearchCV(PairwiseLogisticRegression(), {"C": [0.1, 1.0]}, cv=2).fit(X, y)
+    estimator, _ = resolve_classifier(search, X)
+    assert estimator is search.best_estimator_
+    pipeline = make_pipeline(StandardScaler(with_mean=False), PairwiseLogisticRegression())
+    search = GridSearchCV(pipeline, {"pairwiselogisticregression__C": [0.1, 1.0]}, cv=2).fit(X, y)
+    estimator, rows = resolve_classifier(search, X)
+    assert estimator is search.best_estimator_[-1]
+    np.testing.assert_allclose(rows[:], search.best_estimator_[:-1].transform(X))
+    np.testing.assert_array_equal(
+        d_optimal_sampling(search, X, 3)[0], d_optimal_sampling(search.best_estimator_, X, 3)[0]
+    )
+
+
+def test_resolve_learner_around_a_search_around_a_pipeline():
+    """Wrappers nest: modAL learner -> GridSearchCV -> Pipeline -> model."""
+    X, y = training_data(3, seed=2, n_samples=60)
+    pipeline = make_pipeline(StandardScaler(with_mean=False), PairwiseLogisticRegression())
+    search = GridSearchCV(pipeline, {"pairwiselogisticregression__C": [0.5, 2.0]}, cv=2).fit(X, y)
+    estimator, _ = resolve_classifier(ActiveLearner(estimator=search), X)
+    assert estimator is search.best_estimator_[-1]
+
+
+def test_resolve_dataframe_pool():
+    """A DataFrame pool is read by position, as numpy rows; strategies agree with the array."""
+    model, pool = fit_model(3), gaussian_pool(10, 3, 0)
+    frame = pd.DataFrame(pool, columns=["u", "v", "w"], index=np.arange(100, 110))
+    _, rows = resolve_classifier(model, frame)
+    np.testing.assert_array_equal(np.asarray(rows), pool)
+    for strategy in (uncertainty_sampling, ci_location_sampling, d_optimal_sampling):
+        np.testing.assert_array_equal(strategy(model, frame, 3)[0], strategy(model, pool, 3)[0])
+
+
+def _frame_and_labels(seed=0):
+    X, y = training_data(3, seed, n_samples=50)
+    return pd.DataFrame(X, columns=["u", "v", "w"]), y
+
+
+def test_dataframe_pool_reaches_a_pipeline_fitted_on_a_dataframe_silently():
+    """A Pipeline fitted on a DataFrame, queried with a DataFrame pool: no feature-name warnings."""
+    frame, y = _frame_and_labels()
+    pipeline = make_pipeline(StandardScaler(with_mean=False), PairwiseLogisticRegression())
+    pipeline.fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        indices, _ = ci_location_sampling(pipeline, frame, 3)
+    expected, _ = ci_location_sampling(pipeline[-1], pipeline[:-1].transform(frame), 3)
+    np.testing.assert_array_equal(indices, expected)
+
+
+def test_dataframe_pool_reaches_columns_selected_by_name():
+    """A Pipeline that selects DataFrame columns by name can be queried with a DataFrame pool."""
+    frame, y = _frame_and_labels(1)
+    pipeline = make_pipeline(
+        ColumnTransformer([("keep", "passthrough", ["u", "v"])]), PairwiseLogisticRegression()
+    ).fit(frame, y)
+    indices, _ = uncertainty_sampling(pipeline, frame, 3)
+    expected, _ = uncertainty_sampling(pipeline[-1], frame[["u", "v"]].to_numpy(), 3)
+    np.testing.assert_array_equal(indices, expected)
+
+
+@pytest.mark.parametrize("bad_pool", [np.zeros(5), np.zeros((2, 2, 2)), [1.0, 2.0]])
+def test_pool_must_be_two_dimensional(bad_pool):
+    """A pool that is not 2-D is refused with a ValueError naming X_pool."""
+    with pytest.raises(ValueError, match="2-D"):
+        resolve_classifier(fit_model(2), bad_pool)
+
+
+def test_posterior_of_unfitted_model_is_the_prior():
+    """An unfitted model's posterior is the prior N(0, C I)."""
+    posterior = posterior_of(PairwiseLogisticRegression(C=4.0), 3)
+    pool = gaussian_pool(5, 3, 0)
+    np.testing.assert_allclose(posterior.std(pool), 2.0 * np.linalg.norm(pool, axis=1))
+    np.testing.assert_array_equal(posterior.mean(pool), np.zeros(5))
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        LogisticRegression().fit(*training_data(3)),
+        DummyClassifier(),
+    ],
+    ids=["fitted-logistic", "unfitted-dummy"],
+)
+def test_posterior_of_foreign_estimator_is_a_type_error(estimator):
+    """An estimator without a Laplace posterior is refused with a TypeError that names the need."""
+    with pytest.raises(TypeError, match="PairwiseLogisticRegression"):
+        posterior_of(estimator, 3)
+    with pytest.raises(TypeError, match="PairwiseLogisticRegression"):
+        ci_location_sampling(estimator, gaussian_pool(5, 3, 0), 2)
+
+
+def test_posterior_of_feature_mismatch():
+    """A pool with a different number of features than the fit is a ValueError."""
+    with pytest.raises(ValueError, match="features"):
+        ci_location_sampling(fit_model(3), gaussian_pool(5, 4, 0), 2)
+
+
+# -- check_n_instances ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "n_instances, n_pool, expected", [(1, 5, 1), (5, 5, 5), (9, 5, 5), (np.int32(2), 5, 2)]
+)
+def test_check_n_instances_caps_at_the_pool(n_instances, n_pool, expected):
+    """check_n_instances returns min(n_instances, n_pool) as a Python int."""
+    result = check_n_instances(n_instances, n_pool)
+    assert result == expected and type(result) is int
+
+
+@pytest.mark.parametrize(
+    "n_instances, n_pool, error",
+    [
+        (True, 5, TypeError),
+        (1.0, 5, TypeError),
+        ("1", 5, TypeError),
+        (None, 5, TypeError),
+        (0, 5, ValueError),
+        (-3, 5, ValueError),
+        (1, 0, ValueError),
+    ],
+)
+def test_check_n_instances_errors(n_instances, n_pool, error):
+    """Non-integers (bools included) are TypeErrors; n < 1 and an empty pool are ValueErrors."""
+    with pytest.raises(error):
+        check_n_instances(n_instances, n_pool)
+
+
+def test_empty_pool_is_a_clear_error():
+    """Querying an empty pool raises a ValueError saying there is nothing left."""
+    with pytest.raises(ValueError, match="empty"):
+        ci_location_sampling(fit_model(3), np.empty((0, 3)), 1)
