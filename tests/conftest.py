@@ -1,4 +1,4 @@
-"""Test configuration: hypothesis profiles.
+"""Test configuration: hypothesis profiles and single-threaded BLAS.
 
 ``ci`` is derandomised (the same examples on every run, so a red CI run is
 reproducible) and is loaded when the ``CI`` environment variable is set, as it
@@ -7,7 +7,9 @@ is in ``.ci/run``; ``dev`` explores new examples on every run.
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+from threadpoolctl import threadpool_limits
 
 settings.register_profile(
     "ci",
@@ -19,3 +21,16 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=40, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def single_threaded_blas():
+    """One BLAS thread for the whole suite.
+
+    The tests solve tiny problems, where threads only add hand-off latency,
+    and the numpy and scipy wheels bring two OpenBLAS pools whose idle
+    threads spin against each other: on a busy two-core machine that made the
+    strategy tests 15x slower.
+    """
+    with threadpool_limits(limits=1):
+        yield

@@ -15,7 +15,6 @@ from scipy.optimize import minimize
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import threadpool_limits
 
 from skpref import PairwiseLogisticRegression
 from skpref.active import PreferenceLearner
@@ -41,12 +40,6 @@ from skpref.query import (
 
 # -- helpers -----------------------------------------------------------------------
 
-
-@pytest.fixture(autouse=True, scope="module")
-def single_threaded_blas():
-    """One BLAS thread: threads only add hand-off latency to these tiny problems."""
-    with threadpool_limits(limits=1):
-        yield
 
 
 def comparisons(n_samples, n_features=3, seed=0):

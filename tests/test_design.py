@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import LinAlgError, cholesky
 from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
 
 from skpref.design._frank_wolfe import (
     LinearObjective,
@@ -23,12 +22,6 @@ from skpref.design._frank_wolfe import (
 
 # -- dense references -----------------------------------------------------------------
 
-
-@pytest.fixture(autouse=True, scope="module")
-def single_threaded_blas():
-    """One BLAS thread: threads only add hand-off latency to these tiny problems."""
-    with threadpool_limits(limits=1):
-        yield
 
 
 def make_support(seed, n_support=15, n_params=3, with_base=True):

@@ -113,6 +113,8 @@ class DesignResult:
         for the (smoothed) objective.
     n_iter : int
     converged : bool
+        Whether the duality gap reached ``tol * f``; False when the solver
+        stopped on ``max_iter`` or on a stalled relative improvement.
     """
 
     def __init__(self, weights, value, gain, duality_gap, n_iter, converged):
@@ -210,19 +212,22 @@ def frank_wolfe_design(
     weights = np.full(n_support, 1.0 / n_support) if initial is None else np.array(initial, dtype=np.float64)
     base = 0.0 if base is None else np.asarray(base, dtype=np.float64)
 
-    def evaluate(design):
+    def evaluate(design, trial=True):
+        """``(f, W, L)`` at a design; a singular trial design counts as ``f = inf``."""
         try:
             factor = cholesky(base + design, lower=True, check_finite=False)
         except LinAlgError as error:
+            if trial:  # e.g. a step that empties a row with no base: halve it
+                return np.inf, None, None
             raise LinAlgError(
-                "The design's information matrix is singular: with no base "
-                "information the support rows must span the parameter space."
+                "The starting design's information matrix is singular: with no "
+                "base information the support rows must span the parameter space."
             ) from error
         value, W = objective(factor)
         return value, W, factor
 
     design = _design_information(support, curvature, scale, weights)
-    value, W, factor = evaluate(design)
+    value, W, factor = evaluate(design, trial=False)
     batch = None if max_weight is None else max(1, int(round(1.0 / max_weight)))
     converged = False
     for iteration in range(1, max_iter + 1):
@@ -260,7 +265,7 @@ def frank_wolfe_design(
         step = max_step
         trial_value, trial_W, trial_factor = evaluate(design + step * direction)
         curvature_along = (trial_value - value + slope * step) / step**2
-        if curvature_along > 0 and slope / (2.0 * curvature_along) < step:
+        if np.isfinite(curvature_along) and curvature_along > 0 and slope / (2.0 * curvature_along) < step:
             step = slope / (2.0 * curvature_along)
             trial_value, trial_W, trial_factor = evaluate(design + step * direction)
         for _ in range(30):
@@ -274,12 +279,12 @@ def frank_wolfe_design(
         weights = np.maximum(weights + step * move, 0.0)
         design = design + step * direction
         value, W, factor = trial_value, trial_W, trial_factor
-        if improvement < tol * 1e-3:
-            converged = True
+        if improvement < tol * 1e-3:  # stalled: stop, converged only if the gap says so
             break
     gain = _first_order_gain(factor, W, support, curvature, scale)
     best = gain.max() if batch is None else np.sort(gain)[-batch:].mean()
     gap = float(best - gain @ weights)
+    converged = converged or gap <= tol * abs(value)
     return DesignResult(weights, objective.exact_value(factor), gain, gap, iteration, converged)
 
 

@@ -40,7 +40,7 @@ class TransformedPool:
     def __init__(self, X, transformer):
         self.X = X
         self.transformer = transformer
-        first = np.asarray(transformer.transform(X[:1]))
+        first = np.asarray(transformer.transform(X.iloc[:1] if hasattr(X, "iloc") else X[:1]))
         self.shape = (X.shape[0], first.shape[1])
         self.ndim = 2
 
@@ -48,7 +48,9 @@ class TransformedPool:
         return self.shape[0]
 
     def __getitem__(self, rows):
-        return np.asarray(self.transformer.transform(self.X[rows]))
+        # DataFrames keep their columns so that name-based steps still work.
+        selected = self.X.iloc[rows] if hasattr(self.X, "iloc") else self.X[rows]
+        return np.asarray(self.transformer.transform(selected))
 
 
 def resolve_classifier(classifier, X_pool):
@@ -79,7 +81,9 @@ def resolve_classifier(classifier, X_pool):
         elif hasattr(estimator, "estimator") and hasattr(estimator, "query_strategy"):
             estimator = estimator.estimator  # a modAL learner
         else:
-            return estimator, rows
+            # pandas rows reach a pipeline's steps as they are; the model
+            # itself sees positional numpy rows.
+            return estimator, rows.to_numpy() if hasattr(rows, "iloc") else rows
 
 
 def _transform_unfitted(transformer, rows):
@@ -96,8 +100,6 @@ def _transform_unfitted(transformer, rows):
 
 def _as_pool(X_pool):
     if hasattr(X_pool, "shape") and len(X_pool.shape) == 2 and hasattr(X_pool, "__getitem__"):
-        if hasattr(X_pool, "iloc"):  # pandas: positional rows, as numpy
-            return X_pool.to_numpy()
         return X_pool
     pool = np.asarray(X_pool)
     if pool.ndim != 2:

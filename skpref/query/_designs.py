@@ -141,6 +141,8 @@ def g_optimal_sampling(
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
     means, widths = posterior.mean_and_std(rows)
+    if not np.any(widths > 0):
+        raise ValueError("Every pool row is the zero vector: no pair carries information.")
     settings = dict(n_candidates=n_candidates, tol=tol, max_iter=max_iter, random_state=random_state)
     widest = _top_rows(widths, n_candidates, random_state)
     objective = MinimaxObjective(posterior.augment(rows[widest]), np.ones(widest.size), sharpness)
@@ -262,7 +264,9 @@ def design_sampling(
     means, widths = posterior.mean_and_std(rows)
     settings = dict(n_candidates=n_candidates, tol=tol, max_iter=max_iter, random_state=random_state)
     location = np.abs(means) + beta * widths
-    informative = location > 0
+    with np.errstate(divide="ignore", over="ignore"):
+        # Rows whose squared location underflows are zero rows for all purposes.
+        informative = np.isfinite(1.0 / location**2)
     ambiguous = informative & (np.abs(means) <= beta * widths)
     targets = ambiguous if ambiguous.any() else informative
     if not targets.any():

@@ -32,7 +32,6 @@ from modAL.models import ActiveLearner
 from sklearn.base import BaseEstimator, clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 import skpref
 from skpref import PairwiseLogisticRegression
@@ -42,16 +41,6 @@ PACKAGE_DIR = os.path.dirname(skpref.__file__)
 
 # -- shared helpers ------------------------------------------------------------
 
-
-@pytest.fixture(autouse=True, scope="module")
-def single_threaded_blas():
-    """One BLAS thread for these tiny problems.
-
-    Import it into a test module to use it. Threads only add hand-off latency
-    to 4x20 solves; on a busy two-core machine they made this suite 15x slower.
-    """
-    with threadpool_limits(limits=1):
-        yield
 
 
 def training_data(n_features, seed=0, n_samples=40):

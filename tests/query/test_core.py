@@ -37,7 +37,6 @@ from ._contract import (
     gaussian_pool,
     training_data,
 )
-from ._contract import single_threaded_blas  # noqa: F401 (an autouse fixture)
 
 # -- scores from SPEC section 3 (non-decreasing in the width, as lazy_greedy needs) -----
 

@@ -40,7 +40,6 @@ from ._contract import (
     gaussian_pool,
     training_data,
 )
-from ._contract import single_threaded_blas  # noqa: F401 (an autouse fixture)
 
 # -- dense references --------------------------------------------------------------
 
