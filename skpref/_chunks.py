@@ -6,6 +6,8 @@ BLAS calls to run at full speed while their float64 copies stay a few tens of
 MiB.
 """
 
+import mmap
+
 import numpy as np
 
 #: Target size of one float64 chunk. 16 MiB keeps a chunk and its whitened
@@ -26,14 +28,23 @@ def iter_row_slices(n_rows, n_columns, chunk_bytes=CHUNK_BYTES):
         yield slice(start, min(start + step, n_rows))
 
 
-def as_float_chunk(X, rows):
-    """Rows ``X[rows]`` as a C-contiguous float64 array that may be written.
+def as_float_chunk(X, rows, copy=True):
+    """Rows ``X[rows]`` as a C-contiguous float64 array.
 
-    Always a copy, so callers may work in place without touching the caller's
-    (possibly read-only or memory-mapped) pool. Raises ``ValueError`` naming
-    the first bad row when the chunk holds NaN or infinity.
+    With ``copy=True`` (default) always a new array that callers may write,
+    checked for NaN and infinity (``ValueError`` naming the first bad row).
+    With ``copy=False`` a view where the pool already is C-ordered float64,
+    unchecked: the caller checks its outputs with :func:`check_finite_rows`.
     """
+    if not copy:
+        return np.asarray(X[rows], dtype=np.float64, order="C")
     chunk = np.array(X[rows], dtype=np.float64, order="C", copy=True)
+    check_finite_rows(chunk, rows)
+    return chunk
+
+
+def check_finite_rows(chunk, rows):
+    """Raise ``ValueError`` naming the first row of ``chunk`` that is not finite."""
     if not np.isfinite(chunk).all():
         bad = np.flatnonzero(~np.isfinite(chunk).all(axis=1))[0]
         start = rows.start if isinstance(rows, slice) else 0
@@ -41,4 +52,40 @@ def as_float_chunk(X, rows):
             f"Input X contains NaN or infinity (first at row {start + bad}); "
             "every comparison row must be finite."
         )
-    return chunk
+
+
+def iter_chunks(X, n_columns, copy=True):
+    """Yield ``(rows, chunk)`` over ``X`` (see :func:`as_float_chunk`).
+
+    After each chunk has been used, the pages of a memory-mapped pool that
+    held it are handed back to the kernel, so resident memory stays at a
+    chunk or so instead of growing to the whole file.
+    """
+    for rows in iter_row_slices(X.shape[0], n_columns):
+        yield rows, as_float_chunk(X, rows, copy)
+        release_pages(X, rows)
+
+
+def release_pages(X, rows):
+    """``madvise(MADV_DONTNEED)`` the mapped pages of ``X[rows]``, if mapped.
+
+    Only for a C-contiguous ``np.memmap`` opened read-only (mode ``"r"``): its
+    pages are clean copies of the file, dropping them loses nothing (a later
+    read maps them again from the page cache). A no-op anywhere else.
+    """
+    mapping = getattr(X, "_mmap", None)
+    if (
+        mapping is None
+        or not hasattr(mapping, "madvise")
+        or X.flags.writeable
+        or not X.flags.c_contiguous
+        or not hasattr(mmap, "MADV_DONTNEED")
+    ):
+        return
+    base = np.frombuffer(mapping, dtype=np.uint8).ctypes.data
+    first = X.ctypes.data - base + rows.start * X.strides[0]
+    last = X.ctypes.data - base + rows.stop * X.strides[0]
+    start = first - first % mmap.PAGESIZE
+    length = last - start - (last - start) % mmap.PAGESIZE  # whole pages only
+    if length > 0:
+        mapping.madvise(mmap.MADV_DONTNEED, start, length)

@@ -15,7 +15,7 @@ scikit-learn's ``LogisticRegression``.
 import numpy as np
 
 from ._blas import dot, gram, matvec, norm, rmatvec
-from ._chunks import as_float_chunk, iter_row_slices
+from ._chunks import iter_chunks, iter_row_slices
 from ._logistic import log_loss_terms, logistic_variance, sigmoid
 
 
@@ -42,9 +42,8 @@ def penalized_hessian(X, curvature, C, fit_intercept):
     n_samples, n_features = X.shape
     n_params = n_features + int(fit_intercept)
     hessian = np.zeros((n_params, n_params))
-    for rows in iter_row_slices(n_samples, n_features):
+    for rows, scaled in iter_chunks(X, n_features):
         root = np.sqrt(curvature[rows])
-        scaled = as_float_chunk(X, rows)
         scaled *= root[:, None]
         hessian[:n_features, :n_features] += gram(scaled)
         if fit_intercept:

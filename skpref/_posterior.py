@@ -21,7 +21,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
 
 from ._blas import dot, gram, matmul, matvec
-from ._chunks import as_float_chunk, iter_row_slices
+from ._chunks import as_float_chunk, check_finite_rows, iter_chunks
 from ._linalg import cholesky_update
 from ._logistic import logistic_variance
 
@@ -169,10 +169,14 @@ class LaplacePosterior:
         n_rows = X.shape[0]
         means = np.empty(n_rows) if mean else None
         widths = np.empty(n_rows) if std else None
-        for rows in iter_row_slices(n_rows, self.n_params):
-            chunk = as_float_chunk(X, rows)
+        # Widths need a writable copy (solved in place); means alone read the
+        # pool where it lies and check their outputs: a NaN or infinity in a
+        # row always makes its mean non-finite.
+        for rows, chunk in iter_chunks(X, self.n_params, copy=std):
             if mean:
                 means[rows] = matvec(chunk, self.coef) + (self.intercept or 0.0)
+                if not std and not np.isfinite(means[rows]).all():
+                    check_finite_rows(chunk, rows)
             if std:
                 whitened = self._whiten_chunk(chunk)
                 widths[rows] = np.sqrt(np.einsum("ij,ij->j", whitened, whitened))
@@ -194,8 +198,8 @@ class LaplacePosterior:
         """
         X = self._check_rows(X)
         values = np.empty(X.shape[0])
-        for rows in iter_row_slices(X.shape[0], self.n_params):
-            whitened = self._whiten_chunk(as_float_chunk(X, rows))
+        for rows, chunk in iter_chunks(X, self.n_params):
+            whitened = self._whiten_chunk(chunk)
             values[rows] = np.einsum("ij,ij->j", whitened, matmul(W, whitened))
         return values
 
@@ -281,8 +285,8 @@ class LaplacePosterior:
         widths = self.std(X) if std is None else np.asarray(std, dtype=np.float64)
         variance = np.square(widths)
         theta_part, intercept_part = v[: self.n_features], v[self.n_features :]
-        for rows in iter_row_slices(X.shape[0], self.n_params):
-            cross = matvec(as_float_chunk(X, rows), theta_part) + intercept_part.sum()
+        for rows, chunk in iter_chunks(X, self.n_params):
+            cross = matvec(chunk, theta_part) + intercept_part.sum()
             variance[rows] -= gain * np.square(cross)
         return np.sqrt(np.maximum(variance, 0.0))
 

@@ -16,6 +16,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.linalg import cholesky
 from scipy.special import expit
 
+import skpref._chunks
 import skpref._posterior
 from skpref import LaplacePosterior, PairwiseLogisticRegression
 from skpref._chunks import chunk_rows
@@ -271,14 +272,14 @@ def test_chunked_widths_agree_with_one_dense_pass(monkeypatch, fit_intercept):
     """
     posterior, pool = several_chunk_pool(fit_intercept)
     slices = []
-    original = skpref._posterior.iter_row_slices
+    original = skpref._chunks.iter_row_slices
 
     def recording(*args, **kwargs):
         for piece in original(*args, **kwargs):
             slices.append(piece)
             yield piece
 
-    monkeypatch.setattr(skpref._posterior, "iter_row_slices", recording)
+    monkeypatch.setattr(skpref._chunks, "iter_row_slices", recording)
     means, widths = posterior.mean_and_std(pool)
     assert len(slices) >= 3
 
