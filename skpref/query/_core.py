@@ -22,6 +22,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._blas import dot, matvec, rmatvec
+from .._chunks import release_pages
 from .._logistic import logistic_variance
 from .._posterior import LaplacePosterior
 from .._random import tie_break_keys
@@ -225,6 +226,13 @@ class _Conditioning:
         self.updates = np.vstack([self.updates, np.sqrt(gain) * direction])
 
 
+def _whiten_row(posterior, rows, index):
+    """``L^{-1} x~`` of one pool row, releasing its pages if memory-mapped."""
+    whitened = posterior.whiten(rows[index : index + 1])[0]
+    release_pages(rows, slice(index, index + 1))
+    return whitened
+
+
 def lazy_greedy(posterior, rows, n, score, means, widths, random_state=None):
     """Greedy batch with conditioning, re-scoring only the current best.
 
@@ -278,15 +286,14 @@ def lazy_greedy(posterior, rows, n, score, means, widths, random_state=None):
             chosen.append(index)
             chosen_utility.append(current)
             if len(chosen) < n:
-                row = rows[index : index + 1]
                 whitened = whitened_rows.pop(index, None)
                 if whitened is None:
-                    whitened = posterior.whiten(row)[0]
+                    whitened = _whiten_row(posterior, rows, index)
                 conditioning.add(whitened, logistic_variance(means[index]))
             continue
         whitened = whitened_rows.get(index)
         if whitened is None:
-            whitened = whitened_rows[index] = posterior.whiten(rows[index : index + 1])[0]
+            whitened = whitened_rows[index] = _whiten_row(posterior, rows, index)
         variance = widths[index] ** 2 - conditioning.variance_drop(whitened)
         rescored = score(means[index : index + 1], np.sqrt([max(variance, 0.0)]))[0]
         scored_at[index] = len(chosen)
