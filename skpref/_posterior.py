@@ -157,7 +157,13 @@ class LaplacePosterior:
         return self.mean_and_std(X, std=False)[0]
 
     def std(self, X):
-        """Logit widths ``w(x) = sqrt(x~^T H^{-1} x~)``, shape (n_rows,)."""
+        """Logit widths ``w(x) = sqrt(x~^T H^{-1} x~)``, shape (n_rows,).
+
+        Computed as the norm of the whitened row by a sum of squares: rows
+        whose whitened entries are all below ~1e-154 in magnitude (squares
+        below float64's normal range) get widths with reduced relative
+        precision.
+        """
         return self.mean_and_std(X, mean=False)[1]
 
     def mean_and_std(self, X, *, mean=True, std=True):
