@@ -32,7 +32,6 @@ idle worker threads spin for a while after a call.
 
 import argparse
 import gc
-import math
 import os
 import platform
 import shlex

@@ -8,8 +8,18 @@ function: the two can never drift apart.
 """
 
 import inspect
+from numbers import Integral
 
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
+
+#: ``validate_params`` constraints of the arguments every strategy shares.
+COMMON_CONSTRAINTS = {
+    "classifier": "no_validation",
+    "X_pool": "no_validation",
+    "n_instances": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+}
 
 
 class QueryStrategy(BaseEstimator):

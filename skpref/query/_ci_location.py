@@ -1,12 +1,12 @@
 """CI-location sampling (Algorithm 2): where an interval sits, against its width."""
 
 from functools import partial
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._base import QueryStrategy
+from ._base import COMMON_CONSTRAINTS, QueryStrategy
 from ._core import lazy_greedy, prepare
 
 
@@ -31,12 +31,9 @@ def z_score(means, widths):
 
 @validate_params(
     {
-        "classifier": "no_validation",
-        "X_pool": "no_validation",
-        "n_instances": [Interval(Integral, 1, None, closed="left")],
+        **COMMON_CONSTRAINTS,
         "beta": [Interval(Real, 0, None, closed="left")],
         "criterion": [StrOptions({"ambiguity", "zscore"})],
-        "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
 )

@@ -38,18 +38,15 @@ from ..design._frank_wolfe import (
     frank_wolfe_design,
     round_to_distinct,
 )
-from ._base import QueryStrategy
+from ._base import COMMON_CONSTRAINTS, QueryStrategy
 from ._core import prepare, select_top
 
 _COMMON = {
-    "classifier": "no_validation",
-    "X_pool": "no_validation",
-    "n_instances": [Interval(Integral, 1, None, closed="left")],
+    **COMMON_CONSTRAINTS,
     "n_candidates": [Interval(Integral, 1, None, closed="left")],
     "sharpness": [Interval(Real, 0, None, closed="neither")],
     "tol": [Interval(Real, 0, None, closed="neither")],
     "max_iter": [Interval(Integral, 1, None, closed="left")],
-    "random_state": ["random_state"],
 }
 
 

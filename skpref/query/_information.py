@@ -3,23 +3,16 @@
 Both look at widths only, not at where an interval sits relative to zero.
 """
 
-from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import validate_params
 
 from .._logistic import logistic_variance
-from ._base import QueryStrategy
+from ._base import COMMON_CONSTRAINTS, QueryStrategy
 from ._core import lazy_greedy, prepare, select_top
 
-_COMMON = {
-    "classifier": "no_validation",
-    "X_pool": "no_validation",
-    "n_instances": [Interval(Integral, 1, None, closed="left")],
-    "random_state": ["random_state"],
-}
 
 
-@validate_params(_COMMON, prefer_skip_nested_validation=True)
+@validate_params(COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
 def apo_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     """Active Preference Optimization: utility ``x^T V^{-1} x`` (Das et al., 2024).
 
@@ -86,7 +79,7 @@ def d_optimal_gain(means, widths):
     return logistic_variance(means) * widths**2
 
 
-@validate_params(_COMMON, prefer_skip_nested_validation=True)
+@validate_params(COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
 def d_optimal_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     """Greedy D-optimal design: utility ``mu'(m) w^2``, batch conditioned.
 

@@ -1,21 +1,17 @@
 """Random sampling: the baseline every strategy must beat."""
 
-from numbers import Integral
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import validate_params
 
-from ._base import QueryStrategy
+from ._base import COMMON_CONSTRAINTS, QueryStrategy
 from ._core import check_n_instances, resolve_classifier
 
 
 @validate_params(
     {
-        "classifier": "no_validation",
-        "X_pool": "no_validation",
-        "n_instances": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
+        **COMMON_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
 )

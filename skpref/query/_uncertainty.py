@@ -1,23 +1,17 @@
 """Margin-based strategies: they look at the point estimate ``m(x)`` only."""
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._base import QueryStrategy
+from ._base import COMMON_CONSTRAINTS, QueryStrategy
 from ._core import prepare, select_top
 
-_COMMON = {
-    "classifier": "no_validation",
-    "X_pool": "no_validation",
-    "n_instances": [Interval(Integral, 1, None, closed="left")],
-    "random_state": ["random_state"],
-}
 
 
-@validate_params(_COMMON, prefer_skip_nested_validation=True)
+@validate_params(COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
 def uncertainty_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     """The rows closest to a tie under the point estimate: utility ``-|m(x)|``.
 
@@ -77,7 +71,7 @@ class UncertaintySampling(QueryStrategy):
 
 
 @validate_params(
-    {**_COMMON, "b": [Interval(Real, 0, None, closed="neither")]},
+    {**COMMON_CONSTRAINTS, "b": [Interval(Real, 0, None, closed="neither")]},
     prefer_skip_nested_validation=True,
 )
 def selective_sampling(classifier, X_pool, n_instances=1, *, b=1.0, random_state=None):
