@@ -32,35 +32,26 @@ idle worker threads spin for a while after a call.
 
 import argparse
 import gc
-import os
-import platform
-import shlex
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
 import warnings
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-# Benchmark the checkout this script lives in, installed or not.
-sys.path.insert(0, str(REPO_ROOT))
+# First: puts this checkout on sys.path, so that it is the skpref measured.
+from _harness import (PAUSE_SECONDS, LoadMonitor, banner, fmt_s, library_report, load_note,
+    pause, print_table, timed_call, timed_runs)
 
-import numpy as np  # noqa: E402
-import scipy  # noqa: E402
-import scipy.linalg  # noqa: E402  (loads scipy's OpenBLAS for threadpoolctl)
-import sklearn  # noqa: E402
-import threadpoolctl  # noqa: E402
-from scipy.linalg import blas as scipy_blas  # noqa: E402
-from scipy.special import expit  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
+import numpy as np
+import scipy
+import scipy.linalg  # (loads scipy's OpenBLAS for threadpoolctl)
+from scipy.linalg import blas as scipy_blas
+from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
 
-import skpref  # noqa: E402
-from skpref import PairwiseLogisticRegression  # noqa: E402
+from skpref import PairwiseLogisticRegression
 
-PAUSE_SECONDS = 0.5
 COEF_TOL = 1e-6
 TOL_LADDER = [10.0**-k for k in range(4, 13)]  # 1e-4, 1e-5, ..., 1e-12
 SK_MAX_ITER = 10_000
@@ -84,11 +75,6 @@ warnings.filterwarnings("ignore", message=".*penalty.*", category=DeprecationWar
 # -- helpers -----------------------------------------------------------------
 
 
-def pause():
-    """Let the idle BLAS worker threads of the last contender go to sleep."""
-    time.sleep(PAUSE_SECONDS)
-
-
 def measure(fn, repeats, setup=None):
     """Median wall time of ``fn`` over ``repeats`` runs after one warm-up.
 
@@ -99,35 +85,12 @@ def measure(fn, repeats, setup=None):
     result = None
     for run in range(repeats + 1):
         result = None  # free the previous result before the next call
-        argument = setup() if setup is not None else None
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            result = fn(argument) if setup is not None else fn()
-            elapsed = time.perf_counter() - start
-        finally:
-            gc.enable()
+        if setup is not None:
+            elapsed, result = timed_call(fn, setup())
+        else:
+            elapsed, result = timed_call(fn)
         if run > 0:  # run 0 is the warm-up
             times.append(elapsed)
-    return statistics.median(times), times, result
-
-
-def time_repeats(fn, repeats):
-    """Median of ``repeats`` timed runs with no warm-up (the caller did one)."""
-    times = []
-    result = None
-    for _ in range(repeats):
-        result = None
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            result = fn()
-            elapsed = time.perf_counter() - start
-        finally:
-            gc.enable()
-        times.append(elapsed)
     return statistics.median(times), times, result
 
 
@@ -135,27 +98,8 @@ def max_abs_diff(a, b):
     return float(np.max(np.abs(np.ravel(a) - np.ravel(b))))
 
 
-def fmt_s(seconds):
-    return f"{seconds:.3f}"
-
-
 def fmt_e(value):
     return f"{value:.1e}"
-
-
-def print_table(title, headers, rows):
-    print()
-    print(title)
-    widths = [len(h) for h in headers]
-    cells = [[str(c) for c in row] for row in rows]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
-    print(line)
-    print("  ".join("-" * w for w in widths))
-    for row in cells:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
-    sys.stdout.flush()
 
 
 def memory_status():
@@ -206,91 +150,11 @@ def memory_peaks(fn):
     return (traced_peak - traced_before) / 2**20, rss
 
 
-class LoadMonitor:
-    """CPU time that other processes used while we ran (Linux ``/proc/stat``).
-
-    The benchmark cannot stop other work on the machine; it measures it, so
-    that a reader can tell a disturbed run from a clean one.
-    """
-
-    def __init__(self):
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample():
-        try:
-            with open("/proc/stat") as stat:
-                fields = [int(v) for v in stat.readline().split()[1:]]
-        except (OSError, ValueError):
-            return None
-        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-        busy = (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-        own = sum(os.times()[:2])
-        return time.perf_counter(), busy, own
-
-    def foreign_share(self):
-        """Share of all CPUs' time used by other processes since creation."""
-        end = self._sample()
-        if self.start is None or end is None:
-            return None
-        wall = end[0] - self.start[0]
-        foreign = (end[1] - self.start[1]) - (end[2] - self.start[2])
-        return max(0.0, foreign) / (wall * (os.cpu_count() or 1))
-
-
-def load_note(monitor):
-    share = monitor.foreign_share()
-    if share is None:
-        return "other processes' CPU use: unknown"
-    note = f"other processes used {100 * share:.0f}% of the machine's CPU time meanwhile"
-    if share > 0.05:
-        note += " (WARNING: timings disturbed by other work on this machine)"
-    return note
-
-
-def library_report(argv):
-    print("skpref benchmark: fit and posterior against scikit-learn")
-    print(f"command: {shlex.join([sys.executable, *argv])}")
-    print(f"python {platform.python_version()} on {platform.platform()}")
-    try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:
-        affinity = os.cpu_count()
-    print(f"cpus: {os.cpu_count()} (usable by this process: {affinity})")
-    print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
-    print(
-        f"numpy {np.__version__}, scipy {scipy.__version__}, scikit-learn "
-        f"{sklearn.__version__}, threadpoolctl {threadpoolctl.__version__}, "
-        f"skpref {skpref.__version__} ({Path(skpref.__file__).parent})"
-    )
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--", "skpref"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()
-        print(f"git: {head}" + (" (skpref/ has uncommitted changes)" if dirty else ""))
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    rows = []
-    for info in threadpoolctl.threadpool_info():
-        rows.append([
-            info.get("user_api"),
-            info.get("internal_api"),
-            info.get("version"),
-            info.get("architecture", "-"),
-            info.get("threading_layer", "-"),
-            info.get("num_threads"),
-            Path(info.get("filepath", "")).name,
-        ])
-    print_table(
-        "threadpoolctl.threadpool_info()",
-        ["api", "library", "version", "arch", "threading", "threads", "file"],
-        rows,
+def report(argv):
+    library_report(
+        argv,
+        "skpref benchmark: fit and posterior against scikit-learn",
+        env_vars=("OPENBLAS_CORETYPE",),
     )
 
 
@@ -381,10 +245,7 @@ def run_problem(problem, repeats, results):
 
     monitor = LoadMonitor()
     block_start = time.perf_counter()
-    print()
-    print("=" * 78)
-    print(f"problem: {name}  (auto -> {auto_choice(n, d)})")
-    print("=" * 78)
+    banner(f"problem: {name}  (auto -> {auto_choice(n, d)})")
 
     # Reference solution (untimed work is done before the pause).
     start = time.perf_counter()
@@ -504,9 +365,11 @@ def run_problem(problem, repeats, results):
         if chosen["matched"] or solver == "newton-cholesky":
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                median, times, _ = time_repeats(
+                # No warm-up: the ladder's fit at the chosen tol was it.
+                times = timed_runs(
                     lambda s=solver, t=chosen["tol"]: sk_model(s, t).fit(X, y), repeats
                 )
+                median = statistics.median(times)
             chosen.update(time=median, times=times, repeated=True)
         pause()
     if not any(sk[s]["matched"] for s in SK_SOLVERS):
@@ -606,10 +469,7 @@ def run_pool(problem, pool_shape, repeats, seed, results):
     n_pool, d = pool_shape
     monitor = LoadMonitor()
     block_start = time.perf_counter()
-    print()
-    print("=" * 78)
-    print(f"figure 4: logit_std on a {n_pool} x {d} pool (model fitted on {problem['name']})")
-    print("=" * 78)
+    banner(f"figure 4: logit_std on a {n_pool} x {d} pool (model fitted on {problem['name']})")
     model = our_model().fit(problem["X"], problem["y"])
     model.logit_std(problem["X_eval"])  # build and cache the Cholesky factor
     rng = np.random.default_rng([seed, 99])
@@ -672,7 +532,7 @@ def main(argv=None):
 
     started = time.perf_counter()
     monitor = LoadMonitor()
-    library_report(sys.argv if argv is None else [sys.argv[0], *argv])
+    report(sys.argv if argv is None else [sys.argv[0], *argv])
     sizes = SIZES["quick" if args.quick else "default"]
     print()
     print(

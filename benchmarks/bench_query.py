@@ -46,8 +46,6 @@ import gc
 import json
 import os
 import pickle
-import platform
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -58,11 +56,12 @@ import time
 import tracemalloc
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-# Benchmark the checkout this script lives in, installed or not.
-sys.path.insert(0, str(REPO_ROOT))
+# Puts this checkout on sys.path, so that it is the skpref measured; imports
+# nothing heavy, so the launcher and the children stay bare interpreters.
+import _harness
+from _harness import (PAUSE_SECONDS, banner, fmt_s, library_report, load_note, pause,
+    print_table, timed_runs)
 
-PAUSE_SECONDS = 0.5
 N_FEATURES = 384
 N_LABELED = 2_000
 BATCH = 100
@@ -104,11 +103,6 @@ GOALS = {
 # -- helpers -----------------------------------------------------------------
 
 
-def pause():
-    """Let the idle BLAS worker threads of the last contender go to sleep."""
-    time.sleep(PAUSE_SECONDS)
-
-
 def traced_call(fn):
     """Run ``fn`` once under tracemalloc: ``(seconds, peak increment MiB, result)``.
 
@@ -127,22 +121,6 @@ def traced_call(fn):
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     return elapsed, (peak - before) / 2**20, result
-
-
-def timed_runs(fn, n_runs):
-    """Wall times of ``n_runs`` calls (gc collected before, disabled during)."""
-    times = []
-    for _ in range(n_runs):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            result = fn()
-            times.append(time.perf_counter() - start)
-        finally:
-            gc.enable()
-        del result
-    return times
 
 
 def n_timed(repeats, warmup_seconds):
@@ -171,139 +149,46 @@ def fmt_share(share):
     return "?" if share is None else f"{100 * share:.0f}%"
 
 
-def fmt_s(seconds):
-    return f"{seconds:.3f}"
-
-
 def fmt_runs(times):
     return " ".join(f"{t:.3f}" for t in times)
 
 
-def print_table(title, headers, rows):
-    print()
-    print(title)
-    widths = [len(h) for h in headers]
-    cells = [[str(c) for c in row] for row in rows]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row)]
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
-    print("  ".join("-" * w for w in widths))
-    for row in cells:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
-    sys.stdout.flush()
+class LoadMonitor(_harness.LoadMonitor):
+    """The harness's load monitor, with this benchmark's children as "ours".
 
-
-def banner(text):
-    print()
-    print("=" * 78)
-    print(text)
-    print("=" * 78)
-    sys.stdout.flush()
-
-
-class LoadMonitor:
-    """CPU time that other processes used while we ran (Linux ``/proc/stat``).
-
-    The benchmark cannot stop other work on the machine; it measures it, so
-    that a reader can tell a disturbed run from a clean one. Child processes
-    of this benchmark count as "ours" once they have been waited for.
+    Child processes of this benchmark count as "ours" once they have been
+    waited for, and so do the figure-4 children (they report their CPU time).
     """
 
-    def __init__(self):
-        self.start = self._sample()
-
     @staticmethod
-    def _sample():
-        try:
-            with open("/proc/stat") as stat:
-                fields = [int(v) for v in stat.readline().split()[1:]]
-        except (OSError, ValueError):
-            return None
-        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
-        busy = (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    def own_cpu_seconds():
         times = os.times()
         # self, waited-for children, and the figure-4 children (they report it)
-        own = times[0] + times[1] + times[2] + times[3] + CHILD_CPU_SECONDS[0]
-        return time.perf_counter(), busy, own
-
-    def foreign_share(self):
-        """Share of all CPUs' time used by other processes since creation."""
-        end = self._sample()
-        if self.start is None or end is None:
-            return None
-        wall = end[0] - self.start[0]
-        foreign = (end[1] - self.start[1]) - (end[2] - self.start[2])
-        return max(0.0, foreign) / (wall * (os.cpu_count() or 1))
+        return times[0] + times[1] + times[2] + times[3] + CHILD_CPU_SECONDS[0]
 
 
-def load_note(monitor):
-    share = monitor.foreign_share()
-    if share is None:
-        return "other processes' CPU use: unknown"
-    note = f"other processes used {100 * share:.0f}% of the machine's CPU time meanwhile"
-    if share > 0.05:
-        note += " (WARNING: timings disturbed by other work on this machine)"
-    return note
-
-
-def library_report(argv):
-    import numpy as np
-    import scipy
-    import sklearn
-    import threadpoolctl
-
-    import skpref
-
-    print("skpref benchmark: query strategies (time and memory per batch)")
-    print(f"command: {shlex.join([sys.executable, *argv])}")
-    print(f"python {platform.python_version()} on {platform.platform()}")
-    try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:
-        affinity = os.cpu_count()
-    print(f"cpus: {os.cpu_count()} (usable by this process: {affinity})")
-    print(f"load average at start: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_CORETYPE"):
-        print(f"{name}={os.environ.get(name, '(unset)')}")
+def modal_version():
+    """modAL-python's version, or why it is unavailable."""
     try:
         import modAL
 
-        modal_version = getattr(modAL, "__version__", None)
-        if modal_version is None:
-            from importlib.metadata import version
+        version = getattr(modAL, "__version__", None)
+        if version is None:
+            from importlib.metadata import version as distribution_version
 
-            modal_version = version("modAL-python")
+            version = distribution_version("modAL-python")
     except Exception as error:  # noqa: BLE001 - informational only
-        modal_version = f"unavailable ({type(error).__name__}: {error})"
-    print(
-        f"numpy {np.__version__}, scipy {scipy.__version__}, scikit-learn "
-        f"{sklearn.__version__}, modAL-python {modal_version}, threadpoolctl "
-        f"{threadpoolctl.__version__}, skpref {skpref.__version__} "
-        f"({Path(skpref.__file__).parent})"
-    )
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--", "skpref"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()
-        print(f"git: {head}" + (" (skpref/ has uncommitted changes)" if dirty else ""))
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    rows = []
-    for info in threadpoolctl.threadpool_info():
-        rows.append([
-            info.get("user_api"), info.get("internal_api"), info.get("version"),
-            info.get("architecture", "-"), info.get("threading_layer", "-"),
-            info.get("num_threads"), info.get("filepath", ""),
-        ])
-    print_table(
-        "threadpoolctl.threadpool_info()",
-        ["api", "library", "version", "arch", "threading", "threads", "file"],
-        rows,
+        version = f"unavailable ({type(error).__name__}: {error})"
+    return version
+
+
+def report(argv):
+    library_report(
+        argv,
+        "skpref benchmark: query strategies (time and memory per batch)",
+        env_vars=("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_CORETYPE"),
+        extra_libraries=[("modAL-python", modal_version())],
+        full_file_paths=True,
     )
 
 
@@ -734,7 +619,7 @@ def main(argv=None):
     # Before anything grows this process (see Launcher).
     launcher = None if args.skip_memmap else Launcher()
     monitor = LoadMonitor()
-    library_report(sys.argv if argv is None else [sys.argv[0], *argv])
+    report(sys.argv if argv is None else [sys.argv[0], *argv])
     sizes = SIZES["quick" if args.quick else "default"]
     print()
     print(f"mode: {'quick' if args.quick else 'default'}; repeats={args.repeats} (median; "
