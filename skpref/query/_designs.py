@@ -271,6 +271,8 @@ def design_sampling(
     inverse_square = np.where(targets, 1.0 / np.where(targets, location, 1.0) ** 2, 0.0)
     if aggregate == "mean":
         weights = inverse_square / targets.sum()
+        # M = sum_i a_i x~_i x~_i^T: the chunked weighted Gram of the Hessian
+        # builder, with C = inf so that it adds no I / C term.
         moment = penalized_hessian(rows, weights, np.inf, posterior.intercept is not None)
         objective = LinearObjective(moment)
     else:
