@@ -55,8 +55,16 @@ def _demo(args):
     return 0
 
 
+# Each command lives beside the code it drives, in a module with an
+# ``add_commands(subparsers)`` function that adds its parser(s) and sets
+# ``run``; this file only dispatches.
+_COMMAND_MODULES = ()
+
+
 def build_parser():
     """The argument parser of the ``skpref`` command."""
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="skpref", description="Active preference learning with Bradley-Terry models."
     )
@@ -71,6 +79,8 @@ def build_parser():
     demo.add_argument("--C", type=float, default=1.0)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).add_commands(commands)
     return parser
 
 

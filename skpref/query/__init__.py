@@ -17,6 +17,7 @@ from ._ci_location import CILocationSampling, ci_location_sampling
 from ._designs import DesignSampling, GOptimalSampling, design_sampling, g_optimal_sampling
 from ._information import APOSampling, DOptimalSampling, apo_sampling, d_optimal_sampling
 from ._random_sampling import RandomSampling, random_sampling
+from ._registry import STRATEGIES, make_strategy
 from ._uncertainty import (
     SelectiveSampling,
     UncertaintySampling,
@@ -25,6 +26,7 @@ from ._uncertainty import (
 )
 
 __all__ = [
+    "STRATEGIES",
     "APOSampling",
     "CILocationSampling",
     "DOptimalSampling",
@@ -38,6 +40,7 @@ __all__ = [
     "d_optimal_sampling",
     "design_sampling",
     "g_optimal_sampling",
+    "make_strategy",
     "random_sampling",
     "selective_sampling",
     "uncertainty_sampling",
