@@ -1,179 +1,30 @@
 """Active-learning loops around skpref estimators.
 
-:class:`PreferenceLearner` is a ``modAL.models.ActiveLearner`` with skpref
-defaults that works on current scikit-learn. modAL is an optional extra:
-``pip install "skpref[modal]"``.
+* :class:`ActivePreferenceClassifier`: a simulated loop (labels revealed only
+  when queried) that is itself a classifier, for benchmarks and grid searches
+  over query-strategy parameters.
+* :class:`PreferenceLearner`: a ``modAL.models.ActiveLearner`` with skpref
+  defaults that works on current scikit-learn, for real loops. modAL is an
+  optional extra (``pip install "skpref[modal]"``) and is imported only when
+  this name is used.
 """
 
-import warnings
+from ._loop import ActivePreferenceClassifier
 
-import numpy as np
-from sklearn.utils.validation import check_X_y
-
-from ._model import PairwiseLogisticRegression
-from .query import ci_location_sampling
-
-try:
-    from modAL.models import ActiveLearner
-    from modAL.utils.data import data_vstack
-except ImportError as error:  # pragma: no cover - exercised without the extra
-    raise ImportError(
-        "skpref.active needs modAL: pip install 'skpref[modal]'."
-    ) from error
+__all__ = ["ActivePreferenceClassifier", "PreferenceLearner"]
 
 
-class PreferenceLearner(ActiveLearner):
-    """A modAL ``ActiveLearner`` for preference pairs, with skpref defaults.
-
-    A real subclass of ``modAL.models.ActiveLearner`` (``query``, ``teach``,
-    ``score``, committees and modAL utilities all apply) that differs in
-    three ways:
-
-    * defaults: :class:`~skpref.PairwiseLogisticRegression` and
-      :func:`~skpref.query.ci_location_sampling`;
-    * it works on current scikit-learn: modAL 0.4.2.1 validates data with
-      ``check_X_y(force_all_finite=...)``, an argument scikit-learn 1.8
-      removed, so its ``fit`` and ``teach`` raise ``TypeError`` there; this
-      class validates with ``ensure_all_finite`` instead (modAL itself is not
-      patched);
-    * a one-class start works: with a single label class and a model
-      without intercept, each labeled row is added mirrored,
-      ``(x, y) -> (-x, 1 - y)``, and both copies get half the weight. The
-      log-loss is symmetric under that swap, so the objective, and thus the
-      fit, is exactly that of the labeled rows alone; the mirror only lets the
-      classifier see two classes. Other estimators stay at their prior
-      (unfitted; strategies then use the prior posterior) until both classes
-      have been labeled, with a warning.
-
-    Parameters
-    ----------
-    estimator : estimator, default=None
-        ``PairwiseLogisticRegression()`` when None.
-    query_strategy : callable, default=None
-        ``ci_location_sampling`` when None; any skpref strategy function or
-        object, or a modAL strategy.
-    X_training, y_training : array-like, default=None
-        Initial labeled pairs; the learner is fitted on them if given.
-    bootstrap_init : bool, default=False
-    on_transformed : bool, default=False
-    **fit_kwargs
-        Passed to the estimator's ``fit``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skpref.active import PreferenceLearner
-    >>> rng = np.random.default_rng(0)
-    >>> X_pool = rng.normal(size=(100, 3))
-    >>> learner = PreferenceLearner(X_training=X_pool[:2], y_training=np.array([1, 1]))
-    >>> indices, rows = learner.query(X_pool, n_instances=2)
-    >>> learner.teach(rows, np.array([0, 1]))
-    >>> learner.X_training.shape
-    (4, 3)
-    """
-
-    def __init__(
-        self,
-        estimator=None,
-        query_strategy=None,
-        X_training=None,
-        y_training=None,
-        bootstrap_init=False,
-        on_transformed=False,
-        **fit_kwargs,
-    ):
-        super().__init__(
-            estimator=PairwiseLogisticRegression() if estimator is None else estimator,
-            query_strategy=ci_location_sampling if query_strategy is None else query_strategy,
-            X_training=X_training,
-            y_training=y_training,
-            bootstrap_init=bootstrap_init,
-            on_transformed=on_transformed,
-            **fit_kwargs,
-        )
-
-    def _check_X_y(self, X, y):
-        check_X_y(
-            X,
-            y,
-            accept_sparse=True,
-            ensure_2d=False,
-            allow_nd=True,
-            multi_output=True,
-            dtype=None,
-            ensure_all_finite=self.force_all_finite,
-        )
-
-    def _add_training_data(self, X, y):
-        self._check_X_y(X, y)
-        if self.X_training is None:
-            self.X_training, self.y_training = X, y
-            return
+def __getattr__(name):
+    if name == "PreferenceLearner":
         try:
-            self.X_training = data_vstack((self.X_training, X))
-            self.y_training = data_vstack((self.y_training, y))
-        except ValueError as error:
-            raise ValueError(
-                "The new labeled pairs must have as many features as those "
-                "labeled so far."
+            from ._modal import PreferenceLearner
+        except ImportError as error:
+            raise ImportError(
+                "skpref.active.PreferenceLearner needs modAL: pip install 'skpref[modal]'."
             ) from error
-
-    def _fit_to_known(self, bootstrap=False, **fit_kwargs):
-        X, y = self.X_training, self.y_training
-        if bootstrap:
-            rows = np.random.choice(len(y), len(y), replace=True)
-            X, y = X[rows], np.asarray(y)[rows]
-        self._fit_labeled(X, y, **fit_kwargs)
-        return self
-
-    def _fit_on_new(self, X, y, bootstrap=False, **fit_kwargs):
-        self._check_X_y(X, y)
-        if bootstrap:
-            rows = np.random.choice(len(y), len(y), replace=True)
-            X, y = X[rows], np.asarray(y)[rows]
-        self._fit_labeled(X, y, **fit_kwargs)
-        return self
-
-    def _fit_labeled(self, X, y, **fit_kwargs):
-        """Fit the estimator, coping with a one-class start (see class docs)."""
-        labels = np.unique(np.asarray(y))
-        if labels.size >= 2:
-            self.estimator.fit(X, y, **fit_kwargs)
-            return
-        if _mirrors_exactly(self.estimator) and set(labels.tolist()) <= {0, 1}:
-            X = np.asarray(X, dtype=np.float64)
-            y = np.asarray(y)
-            weight = np.asarray(fit_kwargs.pop("sample_weight", np.ones(len(y))), dtype=np.float64)
-            self.estimator.fit(
-                np.vstack([X, -X]),
-                np.concatenate([y, 1 - y]),
-                sample_weight=np.concatenate([weight, weight]) / 2.0,
-                **fit_kwargs,
-            )
-            return
-        warnings.warn(
-            f"Only one label class ({labels.tolist()}) so far and "
-            f"{type(self.estimator).__name__} cannot use the mirrored-row "
-            "start: the model stays unfitted and strategies use its prior "
-            "until both classes are labeled.",
-            UserWarning,
-        )
-
-    def fit(self, X, y, bootstrap=False, **fit_kwargs):
-        """Forget the labeled pairs, then fit on ``X, y`` (modAL semantics)."""
-        self._check_X_y(X, y)
-        self.X_training, self.y_training = X, y
-        return self._fit_to_known(bootstrap=bootstrap, **fit_kwargs)
-
-    def teach(self, X, y, bootstrap=False, only_new=False, **fit_kwargs):
-        """Add labeled pairs and refit (on all of them unless ``only_new``)."""
-        if only_new:
-            self._fit_on_new(X, y, bootstrap=bootstrap, **fit_kwargs)
-            return
-        self._add_training_data(X, y)
-        self._fit_to_known(bootstrap=bootstrap, **fit_kwargs)
+        return PreferenceLearner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _mirrors_exactly(estimator):
-    """Whether adding mirrored rows at half weight leaves the fit unchanged."""
-    return isinstance(estimator, PairwiseLogisticRegression) and not estimator.fit_intercept
+def __dir__():
+    return sorted(__all__)

@@ -4,13 +4,25 @@ import pytest
 from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from skpref import PairwiseLogisticRegression
+from skpref.active import ActivePreferenceClassifier
 from skpref.pairs import PairDifference
+from skpref.query import CILocationSampling, RandomSampling
 
 ESTIMATORS = [
     PairwiseLogisticRegression(),
     PairwiseLogisticRegression(fit_intercept=True),
     PairwiseLogisticRegression(solver="newton-cholesky"),
     PairDifference(),
+    ActivePreferenceClassifier(budget=30, random_state=0),
+    ActivePreferenceClassifier(
+        PairwiseLogisticRegression(fit_intercept=True),
+        CILocationSampling(beta=2.0),
+        n_initial=0,
+        batch_size=7,
+        budget=40,
+        random_state=0,
+    ),
+    ActivePreferenceClassifier(query_strategy=RandomSampling(), budget=1000),
 ]
 
 # sklearn's generic checks feed 1, 3 or 5 columns; PairDifference rightly
