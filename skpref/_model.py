@@ -93,7 +93,7 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         Newton iterations of the last fit.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
     posterior_ : LaplacePosterior
         The Laplace posterior at the solution (built on first access).

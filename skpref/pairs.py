@@ -26,7 +26,7 @@ class PairDifference(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         ``2 d``, the number of input columns.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Input column names, when X has string column names.
 
     Examples
