@@ -1,6 +1,26 @@
-"""Experimental designs for logistic preference models.
+"""Experimental designs for logistic preference models, and sign identification.
+
+* :func:`oracle_allocation`: the design that identifies the sign of every
+  ``x_i^T theta`` with the fewest labels, and its value ``rho*`` (SPEC
+  section 4);
+* :class:`PhasedElimination`: Algorithm 1, sign identification by phased
+  elimination with a gap-aware design, and its G-optimal and uniform
+  comparisons;
+* :func:`label_complexity_study`: the study that checks Algorithm 1's error
+  rate and label count against ``delta`` and ``rho* log(1/delta)``.
 
 The Frank-Wolfe solver and rounding used by the design-based query
 strategies (:func:`skpref.query.g_optimal_sampling`,
-:func:`skpref.query.design_sampling`) live in ``_frank_wolfe``.
+:func:`skpref.query.design_sampling`) and by the above live in
+``_frank_wolfe``.
 """
+
+from ._elimination import EliminationResult, Phase, PhasedElimination
+from ._oracle import oracle_allocation
+
+__all__ = [
+    "EliminationResult",
+    "Phase",
+    "PhasedElimination",
+    "oracle_allocation",
+]
