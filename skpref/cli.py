@@ -58,7 +58,11 @@ def _demo(args):
 # Each command lives beside the code it drives, in a module with an
 # ``add_commands(subparsers)`` function that adds its parser(s) and sets
 # ``run``; this file only dispatches.
-_COMMAND_MODULES = ()
+_COMMAND_MODULES = (
+    "skpref.benchmark._command",
+    "skpref.campaign._command",
+    "skpref.design._study",
+)
 
 
 def build_parser():

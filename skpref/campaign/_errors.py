@@ -1,0 +1,41 @@
+"""The one exception of the campaign commands, and how they list offenders."""
+
+
+class CampaignError(Exception):
+    """A problem with the user's files or options.
+
+    The commands print its message after ``skpref <command>: error:`` and
+    exit with status 1, without a traceback.
+    """
+
+
+#: At most this many offending lines or rows are listed in one message.
+MAX_LISTED = 20
+
+
+def listing(items, limit=MAX_LISTED):
+    """``"a, b, c"``, or the first ``limit`` items and ``"and N more"``.
+
+    Examples
+    --------
+    >>> listing(["3", "5"])
+    '3, 5'
+    >>> listing([str(i) for i in range(25)], limit=3)
+    '0, 1, 2 and 22 more'
+    """
+    items = list(items)
+    shown = ", ".join(items[:limit])
+    if len(items) > limit:
+        shown += f" and {len(items) - limit} more"
+    return shown
+
+
+def plural(count, word, suffix="s"):
+    """``"1 line"``, ``"2 lines"``.
+
+    Examples
+    --------
+    >>> plural(2, "line"), plural(1, "label")
+    ('2 lines', '1 label')
+    """
+    return f"{count} {word}{'' if count == 1 else suffix}"

@@ -1,0 +1,237 @@
+"""The next batch of a campaign: fit on the labels, score the rest, rank.
+
+The model is :class:`~skpref.PairwiseLogisticRegression` fitted on the
+labeled pairs (label ``first`` is ``y = 1`` for the row ``phi(first) -
+phi(second)``); the strategy comes from :func:`skpref.query.make_strategy`.
+With no label yet the model stays unfitted and strategies work from the prior
+``N(0, C I)``; with labels of one class only, the mirrored-row start of the
+active loops is used (the fit is exactly that of the labels alone).
+"""
+
+import csv
+import io
+
+import numpy as np
+
+from .._logistic import sigmoid
+from .._loop import fit_labeled
+from .._model import PairwiseLogisticRegression
+from ..query import STRATEGIES, make_strategy
+from ..query._core import posterior_of
+from ._errors import CampaignError
+
+#: Columns of a batch file, in order.
+BATCH_COLUMNS = ("pair_id", "rank", "utility", "probability", "lower", "upper")
+
+#: Interval half-width (in logit standard deviations) for strategies without ``beta``.
+DEFAULT_BETA = 1.0
+
+
+def strategies_with_beta():
+    """Names of the strategies that have a ``beta`` parameter.
+
+    Examples
+    --------
+    >>> strategies_with_beta()
+    ['ci-location', 'design']
+    """
+    return [name for name, cls in STRATEGIES.items() if "beta" in cls().get_params()]
+
+
+def build_strategy(name, *, seed=0, beta=None):
+    """The strategy ``name`` seeded with ``seed``; ``beta`` only where it exists.
+
+    Returns
+    -------
+    strategy : QueryStrategy
+    interval_beta : float
+        The strategy's ``beta`` (given or default), or :data:`DEFAULT_BETA`
+        for strategies without one: the half-width of the reported intervals.
+
+    Examples
+    --------
+    >>> build_strategy("ci-location", beta=2.0)
+    (CILocationSampling(beta=2.0, random_state=0), 2.0)
+    >>> build_strategy("random", beta=2.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    skpref.campaign._errors.CampaignError: --beta: strategy 'random' has no beta ...
+    """
+    if name not in STRATEGIES:
+        raise CampaignError(f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}.")
+    with_beta = strategies_with_beta()
+    if beta is not None and name not in with_beta:
+        raise CampaignError(
+            f"--beta: strategy {name!r} has no beta (strategies with a beta: "
+            f"{', '.join(with_beta)}); its intervals use beta = {DEFAULT_BETA:g}."
+        )
+    if beta is not None and not (np.isfinite(beta) and beta >= 0):
+        raise CampaignError(f"--beta must be a finite number >= 0, got {beta!r}.")
+    params = {"random_state": seed}
+    if beta is not None:
+        params["beta"] = beta
+    strategy = make_strategy(name, **params)
+    interval_beta = strategy.get_params().get("beta", DEFAULT_BETA)
+    return strategy, float(interval_beta)
+
+
+def fit_on_labels(X, y, C=1.0):
+    """``PairwiseLogisticRegression(C)`` fitted on ``(X, y)``; unfitted if ``y`` is empty.
+
+    One-class labels use the mirrored-row start (see
+    :func:`skpref._loop.fit_labeled`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = fit_on_labels(np.array([[1.0, 0.0], [0.5, 1.0]]), np.array([1, 1]))
+    >>> model.classes_.tolist()
+    [0, 1]
+    """
+    if not (np.isfinite(C) and C > 0):
+        raise CampaignError(f"--C must be a finite number > 0, got {C!r}.")
+    model = PairwiseLogisticRegression(C=C)
+    fit_labeled(model, X, y)
+    return model
+
+
+def interval_probabilities(model, X, beta):
+    """Probability that the first item is preferred, and its interval.
+
+    ``sigma(m)`` and ``[sigma(m - beta w), sigma(m + beta w)]``: the logit
+    interval of the Laplace posterior (or the prior, for an unfitted model)
+    mapped through the logistic function, which is monotone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref import PairwiseLogisticRegression
+    >>> p, lower, upper = interval_probabilities(
+    ...     PairwiseLogisticRegression(C=1.0), np.array([[1.0, 0.0]]), beta=1.0)
+    >>> p.round(3).tolist(), lower.round(3).tolist(), upper.round(3).tolist()
+    ([0.5], [0.269], [0.731])
+    """
+    means, widths = posterior_of(model, X.shape[1]).mean_and_std(X)
+    return sigmoid(means), sigmoid(means - beta * widths), sigmoid(means + beta * widths)
+
+
+def ambiguous_rows(model, X, beta):
+    """Whether each row's logit interval ``[m - beta w, m + beta w]`` contains 0.
+
+    Uses the Laplace posterior, or the prior for an unfitted model (where
+    every interval contains 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref import PairwiseLogisticRegression
+    >>> ambiguous_rows(PairwiseLogisticRegression(), np.eye(2), beta=1.0).tolist()
+    [True, True]
+    """
+    means, widths = posterior_of(model, X.shape[1]).mean_and_std(X)
+    return np.abs(means) <= beta * widths
+
+
+class Batch:
+    """A selected batch: pool rows in rank order with their scores.
+
+    Attributes
+    ----------
+    pair_ids : ndarray of str
+    rows : ndarray of int
+    utility, probability, lower, upper : ndarray of float
+    beta : float
+        Half-width of the intervals, in logit standard deviations.
+    n_unlabeled : int
+        Unlabeled pairs before this batch.
+    """
+
+    def __init__(self, pair_ids, rows, utility, probability, lower, upper, beta, n_unlabeled):
+        self.pair_ids = pair_ids
+        self.rows = rows
+        self.utility = utility
+        self.probability = probability
+        self.lower = lower
+        self.upper = upper
+        self.beta = beta
+        self.n_unlabeled = n_unlabeled
+
+    def __len__(self):
+        return len(self.rows)
+
+    def to_csv(self):
+        """The batch file: header :data:`BATCH_COLUMNS`, one line per pair, ``\\n`` endings.
+
+        Floats are written with ``%.6g``, so equal inputs give equal bytes.
+        """
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(BATCH_COLUMNS)
+        for rank, k in enumerate(range(len(self.rows)), start=1):
+            writer.writerow([
+                self.pair_ids[k], rank, _number(self.utility[k]),
+                _number(self.probability[k]), _number(self.lower[k]), _number(self.upper[k]),
+            ])
+        return buffer.getvalue()
+
+
+def _number(value):
+    return f"{float(value):.6g}"
+
+
+def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=1.0, beta=None):
+    """The next ``batch_size`` pairs to label, best first.
+
+    Parameters
+    ----------
+    pool : Pool
+    labels : Labels
+    batch_size : int
+    strategy : str, default="ci-location"
+        A name in :data:`skpref.query.STRATEGIES`.
+    seed : int, default=0
+        Seeds the strategy (tie-breaking, random draws): the same inputs and
+        seed give the same batch.
+    C : float, default=1.0
+        Inverse regularisation strength of the model.
+    beta : float or None
+        The strategy's ``beta`` (only for strategies that have one); None
+        keeps its default.
+
+    Returns
+    -------
+    batch : Batch
+        Never contains a labeled pair; shorter than ``batch_size`` when fewer
+        pairs are left.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref.campaign._pool import Pool
+    >>> from skpref.campaign._labels import Labels
+    >>> rng = np.random.default_rng(0)
+    >>> pool = Pool(np.array([f"p{i}" for i in range(30)]), rng.normal(size=(30, 3)), "pool")
+    >>> labels = Labels("labels.csv", ["p0", "p1"], np.array([0, 1]), np.array([1, 0]),
+    ...                 np.array([2, 3]), [], ["pair_id", "label"], {})
+    >>> batch = select_batch(pool, labels, 3, seed=0)
+    >>> len(batch), {"p0", "p1"} & set(batch.pair_ids)
+    (3, set())
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise CampaignError(f"--batch-size must be an integer >= 1, got {batch_size!r}.")
+    query, interval_beta = build_strategy(strategy, seed=seed, beta=beta)
+    model = fit_on_labels(pool.X[labels.rows], labels.y, C)
+    unlabeled = np.ones(pool.n_pairs, dtype=bool)
+    unlabeled[labels.rows] = False
+    candidates = np.flatnonzero(unlabeled)
+    if candidates.size == 0:
+        empty = np.empty(0)
+        return Batch(np.empty(0, dtype=str), candidates, empty, empty, empty, empty,
+                     interval_beta, 0)
+    X_candidates = pool.X[candidates]
+    picked, utility = query(model, X_candidates, min(batch_size, candidates.size))
+    picked = np.asarray(picked, dtype=np.intp)
+    probability, lower, upper = interval_probabilities(model, X_candidates[picked], interval_beta)
+    rows = candidates[picked]
+    return Batch(pool.ids[rows], rows, np.asarray(utility, dtype=np.float64),
+                 probability, lower, upper, interval_beta, candidates.size)
