@@ -1,0 +1,20 @@
+"""The paper's experiment, runnable by anyone: simulated active loops on real data.
+
+:func:`run_benchmark` runs every strategy over datasets and seeds with the
+protocol of SPEC section 6 and returns the learning curves;
+:func:`summarize` turns them into the summary table and
+:func:`plot_learning_curves` into a figure. ``skpref benchmark`` is the
+command-line front end.
+"""
+
+from ._figure import plot_learning_curves
+from ._protocol import DEFAULT_STRATEGY_PARAMS, run_benchmark
+from ._summary import format_summary, summarize
+
+__all__ = [
+    "DEFAULT_STRATEGY_PARAMS",
+    "format_summary",
+    "plot_learning_curves",
+    "run_benchmark",
+    "summarize",
+]
