@@ -118,7 +118,7 @@ def read_labels(path, pool):
     >>> read_labels(path, pool)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    skpref.campaign._errors.CampaignError: labels ...: 2 bad lines, so no label was used:
+    skpref.campaign._errors.CampaignError: labels ...: 2 problems, so no label was used:
       line 5: unknown pair_id 'p9' (not in the pool)
       line 6: label 'maybe' is not one of first, second, 1, 0
     """
@@ -200,7 +200,7 @@ def read_labels(path, pool):
         if len(problems) > 50:
             shown.append(f"  ... and {len(problems) - 50} more")
         raise CampaignError(
-            f"labels {path}: {plural(len(problems), 'bad line')}, so no label was used:\n"
+            f"labels {path}: {plural(len(problems), 'problem')}, so no label was used:\n"
             + "\n".join(shown)
         )
     kept = sorted(first_entry.values())

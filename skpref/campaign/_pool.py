@@ -278,7 +278,7 @@ def _read_parquet(path, id_column):
             rows = np.flatnonzero(~is_text)
             raise CampaignError(
                 f"pool {path}: column {id_column!r} must hold strings or integers; "
-                f"{plural(rows.size, 'row')} do not: {listing(f'row {r}' for r in rows)}."
+                f"missing or other values in {listing(f'row {r}' for r in rows)}."
             )
         ids = values.astype(str)
     block = frame.iloc[:, [header.index(name) for name in features]]
