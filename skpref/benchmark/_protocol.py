@@ -224,7 +224,7 @@ def run_benchmark(
     >>> result = run_benchmark(
     ...     ["synthetic"], strategies=["random", "ci-location"], budget=30, n_seeds=2
     ... )
-    >>> sorted(set(result.curves["strategy"]))
+    >>> sorted(set(result.curves["strategy"].tolist()))
     ['ci-location', 'random']
     >>> [row["strategy"] for row in summarize(result.curves)]
     ['random', 'ci-location']

@@ -1,0 +1,79 @@
+"""Grid search of skpref's defaults with the loop estimator, on pool data only.
+
+How the defaults of ``skpref benchmark`` (C) and of the new strategies
+(CI-location's ``beta`` and ``criterion``, design sampling's ``beta``) were
+chosen (issue 4). For each seed the dataset is oriented and split exactly as
+the benchmark does (80/20, seeded); the test split is set aside and never
+used. On the pool, ``GridSearchCV`` runs
+:class:`~skpref.active.ActivePreferenceClassifier` loops (``budget`` labels,
+batches of 10) on the training folds and scores the final model on the
+held-out fold.
+
+Run:  python benchmarks/tune_defaults.py --dataset hh-helpful
+(needs SKPREF_DATA). Prints mean CV accuracy +- standard error per setting.
+"""
+
+import argparse
+import time
+
+import numpy as np
+from sklearn.model_selection import GridSearchCV, RepeatedStratifiedKFold, train_test_split
+
+from skpref import PairwiseLogisticRegression
+from skpref.active import ActivePreferenceClassifier
+from skpref.benchmark._protocol import load_comparisons
+from skpref.query import make_strategy
+
+
+def search(X, y, strategy, grid, budget, n_jobs, seed):
+    loop = ActivePreferenceClassifier(
+        PairwiseLogisticRegression(warm_start=True),
+        make_strategy(strategy),
+        n_initial=10,
+        batch_size=10,
+        budget=budget,
+        random_state=seed,
+    )
+    cv = RepeatedStratifiedKFold(n_splits=4, n_repeats=2, random_state=seed)
+    return GridSearchCV(loop, grid, cv=cv, n_jobs=n_jobs).fit(X, y).cv_results_
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="hh-helpful")
+    parser.add_argument("--budget", type=int, default=200)
+    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--C", type=float, nargs="+", default=[0.3, 1.0, 3.0, 10.0])
+    args = parser.parse_args()
+    stages = [
+        ("random", {"estimator__C": args.C}),
+        ("ci-location", {"estimator__C": args.C}),
+        ("ci-location", {"query_strategy__beta": [0.0, 0.5, 1.0, 2.0, 4.0]}),
+        ("ci-location", {"query_strategy__criterion": ["zscore"]}),
+        ("design", {"query_strategy__beta": [0.5, 1.0, 2.0, 4.0]}),
+    ]
+    print(f"{args.dataset}: budget {args.budget}, 4-fold x 2 CV on the pool, seeds {args.seeds}")
+    for strategy, grid in stages:
+        started = time.perf_counter()
+        results = []
+        for seed in range(args.seeds):
+            X, y = load_comparisons(args.dataset, seed=seed)
+            X_pool, _, y_pool, _ = train_test_split(
+                X, y, test_size=0.2, random_state=seed, stratify=y
+            )  # the test split is never looked at
+            results.append(search(X_pool, y_pool, strategy, grid, args.budget, args.n_jobs, seed))
+        params = results[0]["params"]
+        for i, setting in enumerate(params):
+            scores = np.concatenate(
+                [[r[f"split{k}_test_score"][i] for k in range(8)] for r in results]
+            )
+            print(
+                f"  {strategy:<12} {setting}: {scores.mean():.4f} "
+                f"+- {scores.std(ddof=1) / np.sqrt(scores.size):.4f} ({scores.size} folds)"
+            )
+        print(f"  ({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
