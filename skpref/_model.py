@@ -319,10 +319,12 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Comparison rows.
 
         Returns
         -------
-        ndarray of shape (n_samples,)
+        widths : ndarray of shape (n_samples,)
+            Posterior standard deviations of the logits.
         """
         return self.posterior_.std(self._validate_rows(X))
 
@@ -332,12 +334,14 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Comparison rows.
         beta : float, default=1.0
             Half-width in posterior standard deviations.
 
         Returns
         -------
         lower, upper : ndarray of shape (n_samples,)
+            Ends of the logit intervals.
         """
         return self.posterior_.confidence_interval(self._validate_rows(X), beta)
 
@@ -348,7 +352,18 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
 
     def decision_function(self, X):
-        """Logits ``m(x) = x^T theta_hat + b``, shape (n_samples,)."""
+        """Logits ``m(x) = x^T theta_hat + b``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples,)
+            Positive where the first item is predicted to be preferred.
+        """
         X = self._validate_rows(X)
         # C order for every input, so that X and -X go through the same BLAS
         # kernel and the model stays antisymmetric to the bit.
@@ -356,7 +371,18 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         return matvec(X, self.coef_[0]) + self.intercept_[0]
 
     def predict(self, X):
-        """``classes_[1]`` where the logit is positive, else ``classes_[0]``."""
+        """``classes_[1]`` where the logit is positive, else ``classes_[0]``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels.
+        """
         check_is_fitted(self)
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
@@ -366,11 +392,32 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         Each column is computed directly (``sigma(-z)``, ``sigma(z)``), so that
         without an intercept ``predict_proba(-X)`` is ``predict_proba(X)`` with
         its columns swapped, exactly.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            Columns in the order of ``classes_``.
         """
         z = self.decision_function(X)
         return np.column_stack([sigmoid(-z), sigmoid(z)])
 
     def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`, finite even at logits of ``+-1e4``."""
+        """Log of :meth:`predict_proba`, finite even at logits of ``+-1e4``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, 2)
+            Columns in the order of ``classes_``.
+        """
         z = self.decision_function(X)
         return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])

@@ -88,6 +88,17 @@ class LaplacePosterior:
 
         A model with an intercept has no prior on it (it is not penalised), so
         the prior posterior treats the intercept as known and zero.
+
+        Parameters
+        ----------
+        n_features : int
+            Dimension of ``theta``.
+        C : float, default=1.0
+            Prior variance of each coefficient (``LogisticRegression``'s ``C``).
+
+        Returns
+        -------
+        LaplacePosterior
         """
         if not isinstance(n_features, numbers.Integral) or n_features < 1:
             raise ValueError(f"n_features must be a positive integer, got {n_features!r}.")
@@ -98,7 +109,21 @@ class LaplacePosterior:
 
     @classmethod
     def from_hessian(cls, coef, hessian, intercept=None):
-        """Factorise a symmetric positive definite Hessian ``H``."""
+        """Factorise a symmetric positive definite Hessian ``H``.
+
+        Parameters
+        ----------
+        coef : array-like of shape (n_features,)
+            Posterior mean of ``theta``.
+        hessian : ndarray of shape (p, p)
+            ``H``; the intercept, if any, is the last coordinate.
+        intercept : float or None, default=None
+            Posterior mean of the intercept, or None for a model without one.
+
+        Returns
+        -------
+        LaplacePosterior
+        """
         try:
             factor = cholesky(hessian, lower=True, check_finite=True)
         except LinAlgError as error:
@@ -133,7 +158,17 @@ class LaplacePosterior:
         return X
 
     def augment(self, X):
-        """Rows ``x~`` in parameter space: ``(x, 1)`` with an intercept, else ``x``."""
+        """Rows ``x~`` in parameter space: ``(x, 1)`` with an intercept, else ``x``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, p)
+        """
         chunk = as_float_chunk(self._check_rows(X), slice(0, X.shape[0]))
         return self._augment(chunk)
 
@@ -153,7 +188,17 @@ class LaplacePosterior:
         )
 
     def mean(self, X):
-        """Logit means ``m(x) = x^T theta_hat + b``, shape (n_rows,)."""
+        """Logit means ``m(x) = x^T theta_hat + b``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+        """
         return self.mean_and_std(X, std=False)[0]
 
     def std(self, X):
@@ -163,13 +208,32 @@ class LaplacePosterior:
         whose whitened entries are all below ~1e-154 in magnitude (squares
         below float64's normal range) get widths with reduced relative
         precision.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
         """
         return self.mean_and_std(X, mean=False)[1]
 
     def mean_and_std(self, X, *, mean=True, std=True):
         """Means and widths of every row in one chunked pass.
 
-        Returns ``(m, w)``; an output that was not asked for is ``None``.
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Comparison rows.
+        mean, std : bool, default=True
+            Which of the two to compute.
+
+        Returns
+        -------
+        means, widths : ndarray of shape (n_rows,) or None
+            ``m`` and ``w``; an output that was not asked for is ``None``.
         """
         X = self._check_rows(X)
         n_rows = X.shape[0]
@@ -189,7 +253,19 @@ class LaplacePosterior:
         return means, widths
 
     def confidence_interval(self, X, beta=1.0):
-        """``(m - beta w, m + beta w)`` for every row of ``X``."""
+        """``(m - beta w, m + beta w)`` for every row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Comparison rows.
+        beta : float, default=1.0
+            Half-width in posterior standard deviations.
+
+        Returns
+        -------
+        lower, upper : ndarray of shape (n_rows,)
+        """
         if not (np.isfinite(beta) and beta >= 0):
             raise ValueError(f"beta must be a non-negative finite number, got {beta!r}.")
         means, widths = self.mean_and_std(X)
@@ -200,7 +276,18 @@ class LaplacePosterior:
 
         With ``W = L^{-1} M L^{-T}`` this is ``x~^T H^{-1} M H^{-1} x~``, the
         first-order gain of a design objective ``tr(H^{-1} M)`` (see
-        :mod:`skpref.design`). ``W`` has shape (p, p).
+        :mod:`skpref.design`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Comparison rows.
+        W : ndarray of shape (p, p)
+            Symmetric matrix in whitened coordinates.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
         """
         X = self._check_rows(X)
         values = np.empty(X.shape[0])
@@ -215,13 +302,32 @@ class LaplacePosterior:
         ``z_i^T z_j = x_i~^T H^{-1} x_j~``: inner products under the posterior
         covariance become plain dot products. Holds ``n_rows * p`` floats, so
         call it on candidates, not on a whole pool.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, p)
         """
         X = self._check_rows(X)
         rows = slice(0, X.shape[0])
         return self._whiten_chunk(as_float_chunk(X, rows)).T.copy()
 
     def solve(self, X):
-        """``H^{-1} x~`` for every row of ``X``, shape (n_rows, p)."""
+        """``H^{-1} x~`` for every row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        ndarray of shape (n_rows, p)
+        """
         X = self._check_rows(X)
         augmented = self._augment(as_float_chunk(X, slice(0, X.shape[0])))
         return cho_solve((self.cholesky_factor, True), augmented.T, check_finite=False).T
@@ -229,7 +335,17 @@ class LaplacePosterior:
     # -- conditioning (fantasy updates: no label, theta_hat unchanged) ---------
 
     def fisher_weight(self, X):
-        """``mu'(m(x))``: the curvature one label at ``x`` adds to ``H``."""
+        """``mu'(m(x))``: the curvature one label at ``x`` adds to ``H``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
+        """
         return logistic_variance(self.mean(X))
 
     def condition(self, X, sample_weight=None):
@@ -243,6 +359,7 @@ class LaplacePosterior:
         Parameters
         ----------
         X : array-like of shape (n_rows, n_features)
+            Rows to add (their labels are not needed).
         sample_weight : array-like of shape (n_rows,), default=None
             Weights ``s_j`` (1 each by default).
 
@@ -282,6 +399,21 @@ class LaplacePosterior:
             \\qquad v = H^{-1} x~, \\quad c = s \\, \\mu'(m(x)).
 
         ``O(n_rows p)`` given the current widths ``std`` (computed if None).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_rows, n_features)
+            Rows whose widths are updated.
+        x_new : array-like of shape (n_features,)
+            The row conditioned on.
+        std : array-like of shape (n_rows,), default=None
+            Current widths of ``X``.
+        sample_weight : float, default=1.0
+            Weight ``s`` of the new row.
+
+        Returns
+        -------
+        ndarray of shape (n_rows,)
         """
         X = self._check_rows(X)
         x_new = self._check_rows(np.asarray(x_new, dtype=np.float64).reshape(1, -1))

@@ -43,20 +43,33 @@ class PairDifference(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_pairs, 2 d)
-        y : ignored
+            Item-pair columns ``[phi(a), phi(b)]``.
+        y : None
+            Ignored.
 
         Returns
         -------
         self : PairDifference
+            The fitted transformer.
         """
         X = validate_data(self, X, dtype=(np.float64, np.float32))
         _check_even_columns(X)
         return self
 
     def transform(self, X):
-        """Return ``X[:, :d] - X[:, d:]``, shape (n_pairs, d).
+        """Return ``X[:, :d] - X[:, d:]``.
 
         Stateless: works before ``fit`` too (and then checks the column count).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_pairs, 2 d)
+            Item-pair columns ``[phi(a), phi(b)]``.
+
+        Returns
+        -------
+        ndarray of shape (n_pairs, d)
+            Comparison rows ``phi(a) - phi(b)``.
         """
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         _check_even_columns(X)
@@ -64,7 +77,18 @@ class PairDifference(TransformerMixin, BaseEstimator):
         return X[:, :half] - X[:, half:]
 
     def get_feature_names_out(self, input_features=None):
-        """Names ``"<first> - <second>"`` of the difference columns."""
+        """Names ``"<first> - <second>"`` of the difference columns.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Input column names; None uses ``feature_names_in_`` if set, else
+            ``x0, x1, ...``.
+
+        Returns
+        -------
+        ndarray of str of shape (d,)
+        """
         check_is_fitted(self)
         if input_features is None:
             input_features = getattr(

@@ -60,11 +60,17 @@ def ci_location_sampling(
     Parameters
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
+        The model whose Laplace posterior scores the pool, fitted or not
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
+        modAL learner is unwrapped to it.
     X_pool : array-like of shape (n_pool, n_features)
+        Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
+        Number of rows to select (at most ``n_pool``).
     beta : float, default=1.0
         Half-width of the interval in posterior standard deviations.
     criterion : {"ambiguity", "zscore"}, default="ambiguity"
+        The utility: ``beta w - |m|`` or ``-|m| / w`` (``beta`` unused).
     random_state : int, RandomState instance or None, default=None
         Seeds tie-breaking.
 
@@ -104,8 +110,11 @@ class CILocationSampling(QueryStrategy):
     Parameters
     ----------
     beta : float, default=1.0
+        As in :func:`ci_location_sampling`.
     criterion : {"ambiguity", "zscore"}, default="ambiguity"
+        As in :func:`ci_location_sampling`.
     random_state : int, RandomState instance or None, default=None
+        As in :func:`ci_location_sampling`.
 
     Examples
     --------

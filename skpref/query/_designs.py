@@ -107,8 +107,13 @@ def g_optimal_sampling(
     Parameters
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
+        The model whose Laplace posterior scores the pool, fitted or not
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
+        modAL learner is unwrapped to it.
     X_pool : array-like of shape (n_pool, n_features)
+        Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
+        Number of rows to select (at most ``n_pool``).
     n_candidates : int, default=1000
         Rows the design may use, and rows the maximum runs over.
     sharpness : float, default=200.0
@@ -152,10 +157,15 @@ class GOptimalSampling(QueryStrategy):
     Parameters
     ----------
     n_candidates : int, default=1000
+        As in :func:`g_optimal_sampling`.
     sharpness : float, default=200.0
+        As in :func:`g_optimal_sampling`.
     tol : float, default=1e-3
+        As in :func:`g_optimal_sampling`.
     max_iter : int, default=100
+        As in :func:`g_optimal_sampling`.
     random_state : int, RandomState instance or None, default=None
+        As in :func:`g_optimal_sampling`.
 
     Examples
     --------
@@ -222,11 +232,18 @@ def design_sampling(
     Parameters
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
+        The model whose Laplace posterior scores the pool, fitted or not
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
+        modAL learner is unwrapped to it.
     X_pool : array-like of shape (n_pool, n_features)
+        Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
+        Number of rows to select (at most ``n_pool``).
     beta : float, default=1.0
         Interval half-width in posterior standard deviations.
     aggregate : {"mean", "max"}, default="mean"
+        How the normalised widths ``g_i`` over ``T`` are combined: their mean
+        or their maximum.
     n_candidates : int, default=1000
         Rows the design may put mass on (by first-order gain), and for
         ``aggregate="max"`` rows the maximum runs over.
@@ -235,6 +252,7 @@ def design_sampling(
     tol : float, default=1e-3
         Relative duality-gap tolerance of Frank-Wolfe.
     max_iter : int, default=100
+        Frank-Wolfe iterations.
     random_state : int, RandomState instance or None, default=None
         Seeds tie-breaking.
 
@@ -288,12 +306,19 @@ class DesignSampling(QueryStrategy):
     Parameters
     ----------
     beta : float, default=1.0
+        As in :func:`design_sampling`.
     aggregate : {"mean", "max"}, default="mean"
+        As in :func:`design_sampling`.
     n_candidates : int, default=1000
+        As in :func:`design_sampling`.
     sharpness : float, default=200.0
+        As in :func:`design_sampling`.
     tol : float, default=1e-3
+        As in :func:`design_sampling`.
     max_iter : int, default=100
+        As in :func:`design_sampling`.
     random_state : int, RandomState instance or None, default=None
+        As in :func:`design_sampling`.
 
     Examples
     --------

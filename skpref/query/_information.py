@@ -24,8 +24,13 @@ def apo_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     Parameters
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
+        The model whose Laplace posterior scores the pool, fitted or not
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
+        modAL learner is unwrapped to it.
     X_pool : array-like of shape (n_pool, n_features)
+        Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
+        Number of rows to select (at most ``n_pool``).
     random_state : int, RandomState instance or None, default=None
         Seeds tie-breaking.
 
@@ -60,6 +65,7 @@ class APOSampling(QueryStrategy):
     Parameters
     ----------
     random_state : int, RandomState instance or None, default=None
+        As in :func:`apo_sampling`.
 
     Examples
     --------
@@ -90,8 +96,13 @@ def d_optimal_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     Parameters
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
+        The model whose Laplace posterior scores the pool, fitted or not
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
+        modAL learner is unwrapped to it.
     X_pool : array-like of shape (n_pool, n_features)
+        Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
+        Number of rows to select (at most ``n_pool``).
     random_state : int, RandomState instance or None, default=None
         Seeds tie-breaking.
 
@@ -122,6 +133,7 @@ class DOptimalSampling(QueryStrategy):
     Parameters
     ----------
     random_state : int, RandomState instance or None, default=None
+        As in :func:`d_optimal_sampling`.
 
     Examples
     --------

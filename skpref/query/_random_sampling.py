@@ -23,8 +23,11 @@ def random_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     classifier : estimator, Pipeline or modAL learner
         Unused apart from unwrapping (kept for the common signature).
     X_pool : array-like of shape (n_pool, n_features)
+        Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
+        Number of rows to select (at most ``n_pool``).
     random_state : int, RandomState instance or None, default=None
+        Seeds the draw.
 
     Returns
     -------
@@ -54,6 +57,7 @@ class RandomSampling(QueryStrategy):
     Parameters
     ----------
     random_state : int, RandomState instance or None, default=None
+        As in :func:`random_sampling`.
 
     Examples
     --------

@@ -22,8 +22,13 @@ def uncertainty_sampling(classifier, X_pool, n_instances=1, *, random_state=None
     Parameters
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
+        The model whose Laplace posterior scores the pool, fitted or not
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
+        modAL learner is unwrapped to it.
     X_pool : array-like of shape (n_pool, n_features)
+        Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
+        Number of rows to select (at most ``n_pool``).
     random_state : int, RandomState instance or None, default=None
         Seeds tie-breaking.
 
@@ -56,6 +61,7 @@ class UncertaintySampling(QueryStrategy):
     Parameters
     ----------
     random_state : int, RandomState instance or None, default=None
+        As in :func:`uncertainty_sampling`.
 
     Examples
     --------
@@ -85,11 +91,17 @@ def selective_sampling(classifier, X_pool, n_instances=1, *, b=1.0, random_state
     Parameters
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
+        The model whose Laplace posterior scores the pool, fitted or not
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
+        modAL learner is unwrapped to it.
     X_pool : array-like of shape (n_pool, n_features)
+        Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
+        Number of rows to select (at most ``n_pool``).
     b : float, default=1.0
         Positive sampling scale on the logit ``|m|``.
     random_state : int, RandomState instance or None, default=None
+        Seeds the order of the passes and the acceptance draws.
 
     Returns
     -------
@@ -135,7 +147,9 @@ class SelectiveSampling(QueryStrategy):
     Parameters
     ----------
     b : float, default=1.0
+        As in :func:`selective_sampling`.
     random_state : int, RandomState instance or None, default=None
+        As in :func:`selective_sampling`.
 
     Examples
     --------
