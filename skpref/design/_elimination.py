@@ -24,8 +24,7 @@ from .._logistic import logistic_variance
 from .._objective import PenalizedLogLoss
 from .._random import tie_break_keys
 from .._solvers import newton_cholesky
-from ._frank_wolfe import MinimaxObjective, frank_wolfe_design
-from ._oracle import normalized_widths, span_coordinates
+from ._oracle import minimax_design, normalized_widths, span_coordinates
 
 #: Logits at which the design's Fisher weights are evaluated are clipped here:
 #: mu'(30) ~ 1e-13 keeps the design's information matrix numerically
@@ -211,15 +210,15 @@ class PhasedElimination(BaseEstimator):
         Safety cap on the labels used: a phase that would exceed it is not
         started. Hitting either cap warns and returns with the undecided
         arms' signs at 0 and ``converged=False``.
-    sharpness : float, default=100.0
-        Relative sharpness of the smoothed maximum in the designs
-        (:class:`~skpref.design._frank_wolfe.MinimaxObjective`).
+    sharpness : float, default=10.0
+        Softness of the maximum in the design solver
+        (:func:`~skpref.design._oracle.minimax_design`).
     design_tol : float, default=1e-2
-        Frank-Wolfe duality-gap tolerance of the per-phase designs. ``n_l``
-        uses the exact value of the design found, so an inexact design costs
+        Certified relative accuracy at which a design stops. ``n_l`` uses
+        the exact value of the design found, so an inexact design costs
         labels, never correctness.
-    design_max_iter : int, default=100
-        Frank-Wolfe iterations per design.
+    design_max_iter : int, default=50
+        Iterations per design.
 
     See Also
     --------
@@ -272,9 +271,9 @@ class PhasedElimination(BaseEstimator):
         C=1e4,
         max_phases=40,
         max_labels=10**9,
-        sharpness=100.0,
+        sharpness=10.0,
         design_tol=1e-2,
-        design_max_iter=100,
+        design_max_iter=50,
     ):
         self.delta = delta
         self.design = design
@@ -294,17 +293,18 @@ class PhasedElimination(BaseEstimator):
     # -- the pieces of a phase ---------------------------------------------
 
     def _minimax_design(self, Z, curvature, targets, normalizer, initial):
-        """Frank-Wolfe on ``max_{i in targets} ||z_i||^2_{H^{-1}} / normalizer_i^2``."""
-        objective = MinimaxObjective(Z[targets], normalizer, self.sharpness)
-        result = frank_wolfe_design(
+        """:func:`~skpref.design._oracle.minimax_design` with this object's settings."""
+        weights, value, _ = minimax_design(
             Z,
             curvature,
-            objective,
+            targets,
+            normalizer,
+            initial,
+            sharpness=self.sharpness,
             tol=self.design_tol,
             max_iter=self.design_max_iter,
-            initial=initial,
         )
-        return result.weights, result.value
+        return weights, value
 
     def _allocate(self, Z, theta, active, eps, beta, initial):
         """The phase's design ``lambda_l`` and label count ``n_l``."""
