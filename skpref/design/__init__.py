@@ -17,10 +17,12 @@ strategies (:func:`skpref.query.g_optimal_sampling`,
 
 from ._elimination import EliminationResult, Phase, PhasedElimination
 from ._oracle import oracle_allocation
+from ._study import label_complexity_study
 
 __all__ = [
     "EliminationResult",
     "Phase",
     "PhasedElimination",
+    "label_complexity_study",
     "oracle_allocation",
 ]
