@@ -9,6 +9,7 @@ errors found by argparse exit with 2); nothing is written then.
 import argparse
 import os
 import sys
+import textwrap
 import warnings
 
 from ..query import STRATEGIES
@@ -26,6 +27,7 @@ pool file: .npz with 'ids' and 'X' (difference rows) or 'X_first'/'X_second';
 labels file: CSV with a header naming pair_id and label (first/second or 1/0;
   other columns allowed). An empty or header-only file means no labels yet; a
   missing file is an error. It is only ever read.
+exit status: 0 done, 1 a problem with the files (nothing written), 2 bad options.
 """
 
 
@@ -70,18 +72,34 @@ def _add_common(parser):
 
 
 def add_commands(subparsers):
-    """Add ``select`` and ``status`` to the ``skpref`` command's subparsers."""
+    """Add ``select`` and ``status`` to the ``skpref`` command's subparsers.
+
+    Each sets ``run``, a function of the parsed arguments that returns the
+    exit status.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="skpref")
+    >>> add_commands(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["select", "--pool", "pool.npz", "--labels", "labels.csv",
+    ...                           "--batch-size", "20", "--out", "next.csv"])
+    >>> args.strategy, args.seed, args.C, args.beta
+    ('ci-location', 0, 1.0, None)
+    """
     select = subparsers.add_parser(
         "select",
         help="the next batch of pairs to label, from a pool file and a labels file",
-        description=(
+        description=textwrap.fill(
             "Fit a Bradley-Terry model on the labeled pairs, score the unlabeled "
             "ones with a query strategy and write the next batch (never a labeled "
-            "pair) as CSV: pair_id,rank,utility,probability,lower,upper, where "
-            "probability is P(first preferred) and [lower, upper] its interval: "
-            "the logit interval m +- beta*w of the Laplace posterior mapped "
-            "through the logistic function. The same inputs and --seed give the "
-            "same file, byte for byte."
+            "pair) as CSV: pair_id,rank,utility,probability,lower,upper. utility is "
+            "the strategy's score of the pair given the batch's earlier picks; "
+            "probability is P(first preferred) under the current model and "
+            "[lower, upper] its interval: the logit interval m +- beta*w of the "
+            "Laplace posterior (the prior before any label) mapped through the "
+            "logistic function. The same inputs and --seed give the same file, "
+            "byte for byte.", width=78,
         ),
         epilog=_FILES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -111,13 +129,16 @@ def add_commands(subparsers):
     status = subparsers.add_parser(
         "status",
         help="labels so far, class balance, ambiguous pairs, cross-validated accuracy",
-        description=(
+        description=textwrap.fill(
             "Report the state of a campaign: labeled pairs (repeats counted once), "
             "class balance, how many pool pairs are still ambiguous (logit "
             "interval at --beta contains 0), a k-fold cross-validated accuracy "
             "with its standard error (at least "
             f"{MIN_CV_LABELS} labels), and its trend over the first n labels in "
-            "file order (the last five batches with --batch-size, else quarters)."
+            "file order (the last five batches with --batch-size, else quarters). "
+            "Actively chosen pairs are the hard ones: the accuracy on them "
+            "underestimates the accuracy on the whole pool; read it as a trend.",
+            width=78,
         ),
         epilog=_FILES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -151,9 +172,13 @@ def _guarded(command, body, args):
         except CampaignError as error:
             code = 1
             _report(command, "error", error)
+        except BrokenPipeError:  # ``| head``: the reader left; nothing to report
+            sys.stdout = open(os.devnull, "w")
+            code = 1
         except OSError as error:
             code = 1
-            _report(command, "error", f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
+            where = f": {error.filename}" if error.filename else ""
+            _report(command, "error", f"{error.strerror or error}{where}")
     for message in dict.fromkeys(str(w.message) for w in caught):
         _report(command, "warning", message)
     return code
@@ -172,7 +197,9 @@ def _check_out(args):
     if os.path.isdir(out):
         raise CampaignError(f"--out {args.out} is a directory; give a file name.")
     if not os.path.isdir(os.path.dirname(out)):
-        raise CampaignError(f"--out {args.out}: the directory {os.path.dirname(out)} does not exist.")
+        raise CampaignError(
+            f"--out {args.out}: the directory {os.path.dirname(out)} does not exist."
+        )
 
 
 def _select(args):

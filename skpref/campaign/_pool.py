@@ -225,7 +225,9 @@ def _read_csv(path, id_column):
                 try:
                     row = np.array([fields[i] for i in wanted], dtype=np.float64)
                 except ValueError:
-                    columns = [features[k] for k, i in enumerate(wanted) if not _is_number(fields[i])]
+                    columns = [
+                        features[k] for k, i in enumerate(wanted) if not _is_number(fields[i])
+                    ]
                     bad.append(f"line {where}: not a number in column {listing(columns)}")
                     continue
                 ids.append(fields[id_at])

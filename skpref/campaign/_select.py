@@ -217,7 +217,8 @@ def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=
     >>> len(batch), {"p0", "p1"} & set(batch.pair_ids)
     (3, set())
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+    integer = isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
+    if not integer or batch_size < 1:
         raise CampaignError(f"--batch-size must be an integer >= 1, got {batch_size!r}.")
     query, interval_beta = build_strategy(strategy, seed=seed, beta=beta)
     model = fit_on_labels(pool.X[labels.rows], labels.y, C)

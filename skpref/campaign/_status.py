@@ -22,8 +22,8 @@ import math
 import numpy as np
 from sklearn.model_selection import KFold
 
-from ._select import ambiguous_rows, fit_on_labels
 from ._errors import CampaignError
+from ._select import ambiguous_rows, fit_on_labels
 
 #: Fewer labels than this get no cross-validated accuracy.
 MIN_CV_LABELS = 10
@@ -185,7 +185,8 @@ def format_status(status, as_json=False):
     """
     if as_json:
         return json.dumps(status, indent=2, sort_keys=True)
-    pool, labels, ambiguous, cv = status["pool"], status["labels"], status["ambiguous"], status["cv"]
+    pool, labels = status["pool"], status["labels"]
+    ambiguous, cv = status["ambiguous"], status["cv"]
     total = labels["unique"]
     lines = [
         f"pool         {pool['path']}: {pool['pairs']} pairs, {pool['features']} features",

@@ -101,7 +101,9 @@ def test_killed_at_random_moments_the_file_is_always_complete(tmp_path):
     seen = set()
     for delay in (0.0, 0.003, 0.011, 0.023, 0.037, 0.05):
         started.unlink(missing_ok=True)
-        child = subprocess.Popen([sys.executable, "-c", _LOOP, atomic.__file__, str(target), str(started)])
+        child = subprocess.Popen(
+            [sys.executable, "-c", _LOOP, atomic.__file__, str(target), str(started)]
+        )
         while not started.exists() and child.poll() is None:
             time.sleep(0.002)
         time.sleep(delay)

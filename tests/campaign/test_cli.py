@@ -62,7 +62,7 @@ def test_a_campaign_of_several_rounds(tmp_path):
     # More labels, a better model: agreement with the teacher's signs on the pool grows.
     early = pool_accuracy(labels, ids, X, theta, BATCH)
     late = pool_accuracy(labels, ids, X, theta, ROUNDS * BATCH)
-    print(f"pool agreement with the teacher: {early:.3f} at {BATCH} labels, {late:.3f} at {ROUNDS * BATCH}")
+    print(f"agreement with the teacher: {early:.3f} at {BATCH}, {late:.3f} at {ROUNDS * BATCH}")
     assert late > early and late > 0.85, (early, late)
 
     result = run_skpref("status", "--pool", pool, "--labels", labels, "--batch-size", BATCH)
@@ -79,7 +79,8 @@ def test_every_pool_format_gives_the_same_batch(tmp_path):
     ids, X, theta = make_pool(n_pairs=60, n_features=3, seed=2)
     signs = X @ theta > 0
     labels = write_labels(
-        tmp_path / "labels.csv", [f"{ids[i]},{'first' if signs[i] else 'second'}" for i in range(12)]
+        tmp_path / "labels.csv",
+        [f"{ids[i]},{'first' if signs[i] else 'second'}" for i in range(12)],
     )
     outputs = []
     for name in ("pool.npz", "pool.csv", "pool.parquet"):
@@ -106,7 +107,8 @@ def test_a_bad_label_file_stops_the_command_without_a_traceback(tmp_path):
     pool = save_pool(tmp_path / "pool.csv", ids, X)
     labels = write_labels(
         tmp_path / "labels.csv",
-        ["pair-0001,first,a", "pair-0002,left,a", "pair-0099,second,b", "pair-0001,0,c", "pair-0003"],
+        ["pair-0001,first,a", "pair-0002,left,a", "pair-0099,second,b", "pair-0001,0,c",
+         "pair-0003"],
         header="pair_id,label,annotator",
     )
     before = digest(labels)

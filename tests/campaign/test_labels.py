@@ -64,7 +64,8 @@ def test_missing_file_is_an_error_with_a_hint(tmp_path, pool):
 
 
 def test_identical_repeats_count_once_and_are_reported(tmp_path, pool):
-    path = write_labels(tmp_path / "l.csv", ["a,first", "b,second", "a,1", "c,first", "a,FIRST", "b,0"])
+    lines = ["a,first", "b,second", "a,1", "c,first", "a,FIRST", "b,0"]
+    path = write_labels(tmp_path / "l.csv", lines)
     labels = read_labels(path, pool)
     assert labels.pair_ids == ["a", "b", "c"] and labels.y.tolist() == [1, 0, 1]
     assert labels.repeats == [(4, 2), (6, 2), (7, 3)]

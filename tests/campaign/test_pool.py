@@ -125,7 +125,8 @@ def test_parquet_errors(tmp_path):
     )
     pd.DataFrame({"pair_id": ["a", None], "f": [1.0, 2.0]}).to_parquet(path)
     assert error_of(path) == (
-        f"pool {path}: column 'pair_id' must hold strings or integers; missing or other values in row 1."
+        f"pool {path}: column 'pair_id' must hold strings or integers; "
+        "missing or other values in row 1."
     )
     pd.DataFrame({"pair_id": [10, 11], "f": [1.0, None]}).to_parquet(path)
     assert error_of(path) == (

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from skpref import PairwiseLogisticRegression
-from skpref.campaign._errors import CampaignError
 from skpref.campaign._labels import read_labels
 from skpref.campaign._pool import Pool
 from skpref.campaign._select import BATCH_COLUMNS, select_batch
