@@ -15,7 +15,8 @@ Three formats, chosen by the file's extension:
   the same columns as the CSV form.
 
 Every pool is checked before use: ids present, unique and without
-surrounding whitespace (a label refers to its pair by the exact id), every
+surrounding whitespace (a label refers to its pair by the exact id; CSV
+fields, in pools as in label files, are stripped of surrounding spaces), every
 feature finite; each message names the offending ids and their lines (CSV,
 header = line 1) or rows (``.npz`` and ``.parquet``, counted from 0).
 """
@@ -230,7 +231,7 @@ def _read_csv(path, id_column):
                     ]
                     bad.append(f"line {where}: not a number in column {listing(columns)}")
                     continue
-                ids.append(fields[id_at])
+                ids.append(fields[id_at].strip())  # as label files are read
                 lines.append(where)
                 rows.append(row)
     except UnicodeDecodeError as error:

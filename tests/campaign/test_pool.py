@@ -51,6 +51,8 @@ def test_integer_ids_and_id_column(tmp_path):
     assert error_of(path) == (
         f"pool {path}: no id column 'pair_id' (columns: x, key, y); name it with --id-column."
     )
+    path.write_text("f, pair_id\n1.5, k1\n2, k2 \n")  # CSV fields are stripped
+    assert read_pool(str(path)).ids.tolist() == ["k1", "k2"]
 
 
 def test_npz_errors(tmp_path):
