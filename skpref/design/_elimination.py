@@ -316,7 +316,9 @@ class PhasedElimination(BaseEstimator):
             weights, value = self._minimax_design(Z, curvature, active, location, initial)
         elif self.design == "g-optimal":
             everything = np.arange(n_arms)
-            weights, value = self._minimax_design(Z, curvature, everything, np.ones(n_arms), initial)
+            weights, value = self._minimax_design(
+                Z, curvature, everything, np.ones(n_arms), initial
+            )
             value /= eps**2
         else:
             weights = np.full(n_arms, 1.0 / n_arms)
@@ -331,7 +333,8 @@ class PhasedElimination(BaseEstimator):
             labels = np.asarray(oracle(int(arm), n))
             if labels.shape != (n,):
                 raise ValueError(
-                    f"oracle({arm}, {n}) must return {n} labels, got an array of shape {labels.shape}."
+                    f"oracle({arm}, {n}) must return {n} labels, got an array of "
+                    f"shape {labels.shape}."
                 )
             if labels.dtype != bool and not np.all((labels == 0) | (labels == 1)):
                 raise ValueError(f"oracle({arm}, {n}) returned labels other than 0 and 1.")
@@ -383,7 +386,9 @@ class PhasedElimination(BaseEstimator):
             raise TypeError(f"oracle must be callable as oracle(i, n), got {oracle!r}.")
         X = np.asarray(X_arms, dtype=np.float64)
         if X.ndim != 2 or X.shape[0] < 1 or not np.all(np.isfinite(X)):
-            raise ValueError(f"X_arms must be a finite 2-D array with at least one arm, got shape {X.shape}.")
+            raise ValueError(
+                f"X_arms must be a finite 2-D array with at least one arm, got shape {X.shape}."
+            )
         zero = np.flatnonzero(~np.any(X != 0, axis=1))
         if zero.size:
             raise ValueError(
@@ -411,7 +416,9 @@ class PhasedElimination(BaseEstimator):
             theta, _ = self._fit(Z, counts, ones)
         else:
             counts, value = np.zeros(n_arms, dtype=np.int64), np.nan
-        phases.append(Phase(0, np.nan, np.nan, value, counts, n_arms, np.array([], int), basis @ theta))
+        phases.append(
+            Phase(0, np.nan, np.nan, value, counts, n_arms, np.array([], int), basis @ theta)
+        )
 
         converged = True
         for index in range(1, self.max_phases + 1):

@@ -117,7 +117,9 @@ def minimax_design(
         A certified lower bound on the minimum.
     """
     n_rows = Z.shape[0]
-    weights = np.full(n_rows, 1.0 / n_rows) if initial is None else np.asarray(initial, dtype=np.float64)
+    weights = (
+        np.full(n_rows, 1.0 / n_rows) if initial is None else np.asarray(initial, dtype=np.float64)
+    )
     weights = weights / weights.sum()
     inverse_square = 1.0 / np.square(np.asarray(normalizer, dtype=np.float64))
     best_value, best_weights, lower = np.inf, weights, -np.inf
@@ -132,7 +134,9 @@ def minimax_design(
             best_value, best_weights = float(top), weights
         softened = np.exp(sharpness * (g / top - 1.0))
         softened /= softened.sum()
-        gains = curvature * matvec(np.square(matmul(whitened.T, target_rows)), softened * inverse_square)
+        gains = curvature * matvec(
+            np.square(matmul(whitened.T, target_rows)), softened * inverse_square
+        )
         average = float(softened @ g)
         lower = max(lower, 2.0 * average - float(gains.max()))
         if best_value - lower <= tol * best_value:

@@ -12,11 +12,12 @@ more labels where the gaps are uneven.
 import csv
 import os
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import stats
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, validate_params
 
 from .._logistic import sigmoid
 from ._elimination import PhasedElimination
@@ -53,7 +54,9 @@ def make_gap_instance(n_features, n_arms, *, min_gap=0.05, max_gap=2.0, random_s
     return X, theta
 
 
-def make_rare_tie_instance(n_features, n_arms, *, tie_gap=0.05, min_gap=0.5, max_gap=2.0, random_state=None):
+def make_rare_tie_instance(
+    n_features, n_arms, *, tie_gap=0.05, min_gap=0.5, max_gap=2.0, random_state=None
+):
     """A near-tie along a direction that only one arm of the pool explores.
 
     Arm 0 is ``e_1`` with gap ``tie_gap`` (``theta*_1 = tie_gap``); the other
@@ -125,8 +128,6 @@ def _run_cell(X, theta, design, delta, seeds, params):
     with threadpool_limits(limits=1):
         for seed in seeds:
             oracle = BernoulliOracle(X, theta, random_state=seed)
-            import warnings
-
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # a cap: counted below
                 result = algorithm.run(X, oracle, random_state=int(seed))
@@ -232,10 +233,11 @@ def label_complexity_study(
     cells = [
         (i, design, delta) for i in range(len(instances)) for design in designs for delta in deltas
     ]
-    root = np.random.SeedSequence(random_state)
+    # one independent seed stream per cell
     seeds = [
-        root.spawn(1)[0].generate_state(n_runs) for _ in cells
-    ]  # one independent stream per cell
+        child.generate_state(n_runs)
+        for child in np.random.SeedSequence(random_state).spawn(len(cells))
+    ]
     outcomes = Parallel(n_jobs=n_jobs)(
         delayed(_run_cell)(instances[i][1], instances[i][2], design, delta, cell_seeds, params)
         for (i, design, delta), cell_seeds in zip(cells, seeds)
@@ -294,17 +296,30 @@ def summarize(rows):
             f"{row['capped']:>5d}{row['labels_mean']:>12.4g}{row['labels_se']:>10.3g}{row['ratio']:>8.2f}"
         )
     lines.append("")
-    lines.append("labels / (rho* log(1/delta)) across instances and deltas:")
+    lines.append("labels / (rho* log(1/delta)) across instances (cv = std / mean):")
     rhos = np.array(sorted({row["rho"] for row in rows}))
     lines.append(
-        f"  (rho* ranges over {rhos.min():.3g} .. {rhos.max():.3g}, a factor {rhos.max() / rhos.min():.3g})"
+        f"  (rho* ranges over {rhos.min():.3g} .. {rhos.max():.3g}, "
+        f"a factor {rhos.max() / rhos.min():.3g})"
     )
-    for design in dict.fromkeys(row["design"] for row in rows):
-        ratios = np.array([row["ratio"] for row in rows if row["design"] == design])
+    groups = [(design, None) for design in dict.fromkeys(row["design"] for row in rows)]
+    groups += [
+        (design, delta) for design, _ in groups for delta in dict.fromkeys(r["delta"] for r in rows)
+    ]
+    for design, delta in groups:
+        ratios = np.array(
+            [
+                row["ratio"]
+                for row in rows
+                if row["design"] == design and delta in (None, row["delta"])
+            ]
+        )
         cv = ratios.std(ddof=1) / ratios.mean() if ratios.size > 1 else np.nan
+        label = "all deltas" if delta is None else f"delta={delta:g}"
         lines.append(
-            f"  {design:<10} mean {ratios.mean():8.2f}  cv {cv:5.2f}  min {ratios.min():8.2f}"
-            f"  max {ratios.max():8.2f}  max/min {ratios.max() / ratios.min():6.2f}"
+            f"  {design:<10} {label:<11} mean {ratios.mean():8.2f}  cv {cv:5.2f}  "
+            f"min {ratios.min():8.2f}  max {ratios.max():8.2f}  "
+            f"max/min {ratios.max() / ratios.min():6.2f}"
         )
     worst = max(rows, key=lambda row: row["error_rate"] - row["delta"])
     failing = [row for row in rows if row["p_value"] < 0.05]
@@ -436,13 +451,19 @@ def add_commands(subparsers):
             "label_complexity.csv, summary.txt and label_complexity.png to --out."
         ),
     )
-    parser.add_argument("--runs", type=int, default=None, help="runs per cell (default 100; 20 with --quick)")
+    parser.add_argument(
+        "--runs", type=int, default=None, help="runs per cell (default 100; 20 with --quick)"
+    )
     parser.add_argument("--deltas", type=float, nargs="+", default=[0.1, 0.05, 0.01])
     parser.add_argument("--designs", nargs="+", default=list(DESIGNS), choices=DESIGNS)
     parser.add_argument("--out", default="label-complexity", help="output directory")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--quick", action="store_true", help="reduced instance set (2-d and 5-d, 20 arms)")
+    parser.add_argument(
+        "--quick", action="store_true", help="reduced instance set (2-d and 5-d, 20 arms)"
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--budget-factor", type=float, default=4.0, help="the 4 in n_l = ceil(4 beta^2 f)")
+    parser.add_argument(
+        "--budget-factor", type=float, default=4.0, help="the 4 in n_l = ceil(4 beta^2 f)"
+    )
     parser.add_argument("--burn-in", type=int, default=20, help="burn-in labels per dimension")
     parser.set_defaults(run=_command)

@@ -67,7 +67,9 @@ def test_label_count_decreases_as_gaps_grow():
     means = []
     for scale in [0.5, 1.0, 2.0]:
         labels = [
-            PhasedElimination(delta=0.05).run(X, BernoulliOracle(X, scale * theta, seed), seed).n_labels
+            PhasedElimination(delta=0.05)
+            .run(X, BernoulliOracle(X, scale * theta, seed), seed)
+            .n_labels
             for seed in range(4)
         ]
         means.append(np.mean(labels))

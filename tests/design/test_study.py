@@ -26,7 +26,9 @@ def rows():
         ("easy", *make_gap_instance(2, 6, min_gap=0.3, random_state=0)),
         ("rare", *make_rare_tie_instance(4, 8, tie_gap=0.15, random_state=0)),
     ]
-    return label_complexity_study(instances, deltas=[0.1, 0.01], n_runs=12, n_jobs=1, random_state=0)
+    return label_complexity_study(
+        instances, deltas=[0.1, 0.01], n_runs=12, n_jobs=1, random_state=0
+    )
 
 
 def test_reduced_study_is_delta_correct_and_reports_every_cell(rows):
@@ -37,11 +39,16 @@ def test_reduced_study_is_delta_correct_and_reports_every_cell(rows):
         assert row["p_value"] > 0.01, row
         assert row["error_ucb"] >= row["error_rate"]
         assert row["labels_mean"] > 0 and np.isfinite(row["ratio"])
-        np.testing.assert_allclose(row["ratio"], row["labels_mean"] / (row["rho"] * np.log(1 / row["delta"])))
+        np.testing.assert_allclose(
+            row["ratio"], row["labels_mean"] / (row["rho"] * np.log(1 / row["delta"]))
+        )
     by_key = {(r["instance"], r["design"], r["delta"]): r for r in rows}
     # the comparison the study exists for: the rare tie costs g-optimal and uniform more
     for design in ["g-optimal", "uniform"]:
-        assert by_key[("rare", design, 0.1)]["labels_mean"] > by_key[("rare", "gap", 0.1)]["labels_mean"]
+        assert (
+            by_key[("rare", design, 0.1)]["labels_mean"]
+            > by_key[("rare", "gap", 0.1)]["labels_mean"]
+        )
 
 
 def test_summary_csv_and_figure(rows, tmp_path):
@@ -61,8 +68,12 @@ def test_summary_csv_and_figure(rows, tmp_path):
 
 def test_the_study_runs_are_seeded(rows):
     instances = [("easy", *make_gap_instance(2, 6, min_gap=0.3, random_state=0))]
-    a = label_complexity_study(instances, deltas=[0.1], designs=["gap"], n_runs=3, n_jobs=1, random_state=5)
-    b = label_complexity_study(instances, deltas=[0.1], designs=["gap"], n_runs=3, n_jobs=1, random_state=5)
+    a = label_complexity_study(
+        instances, deltas=[0.1], designs=["gap"], n_runs=3, n_jobs=1, random_state=5
+    )
+    b = label_complexity_study(
+        instances, deltas=[0.1], designs=["gap"], n_runs=3, n_jobs=1, random_state=5
+    )
     assert a[0]["labels_mean"] == b[0]["labels_mean"]
 
 
@@ -99,8 +110,20 @@ def test_command_writes_csv_summary_and_figure(tmp_path, capsys):
     parser = argparse.ArgumentParser()
     add_commands(parser.add_subparsers(dest="command"))
     args = parser.parse_args(
-        ["label-complexity", "--quick", "--runs", "2", "--deltas", "0.1", "--designs", "gap",
-         "--n-jobs", "1", "--out", str(tmp_path)]
+        [
+            "label-complexity",
+            "--quick",
+            "--runs",
+            "2",
+            "--deltas",
+            "0.1",
+            "--designs",
+            "gap",
+            "--n-jobs",
+            "1",
+            "--out",
+            str(tmp_path),
+        ]
     )
     assert args.run(args) == 0
     for name in ["label_complexity.csv", "summary.txt", "label_complexity.png"]:
