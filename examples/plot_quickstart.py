@@ -40,3 +40,26 @@ print("their utilities beta*w - |m|:", np.round(utilities, 2))
 # Uncertainty sampling looks at |m| only.
 indices, _ = uncertainty_sampling(model, X[pool], n_instances=10)
 print("uncertainty picks:", pool[indices])
+
+# %%
+# The intervals of the first 40 pool pairs, sorted by their logit mean. A pair
+# is decided when its interval excludes 0; CI-location prefers the undecided
+# pairs whose interval reaches furthest past 0.
+
+import matplotlib.pyplot as plt
+
+shown = np.arange(40)
+order = shown[np.argsort(model.decision_function(X[pool[shown]]))]
+means = model.decision_function(X[pool[order]])
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.errorbar(
+    np.arange(order.size), means,
+    yerr=[means - lower[order], upper[order] - means],
+    fmt="none", ecolor=np.where(ambiguous[order], "C3", "0.6"),
+)
+ax.plot(np.arange(order.size), means, "k.", markersize=4)
+ax.axhline(0.0, color="k", linewidth=0.8)
+ax.set_xlabel("pool pair (sorted by logit mean)")
+ax.set_ylabel("logit interval, beta = 1")
+ax.set_title("red: interval contains 0 (undecided)")
+fig.tight_layout()
