@@ -11,7 +11,7 @@
 
 from ._loop import ActivePreferenceClassifier
 
-__all__ = ["ActivePreferenceClassifier", "PreferenceLearner"]
+__all__ = ["ActivePreferenceClassifier", "PreferenceLearner"]  # noqa: F822 - lazy, below
 
 
 def __getattr__(name):

@@ -6,7 +6,12 @@ import os
 import numpy as np
 import pytest
 
-from skpref.benchmark import format_summary, plot_learning_curves, run_benchmark, summarize
+from skpref.benchmark import (
+    format_summary,
+    plot_learning_curves,
+    run_benchmark,
+    summarize,
+)
 from skpref.benchmark._protocol import load_comparisons
 from skpref.cli import main
 from skpref.datasets._real import available_datasets
