@@ -78,19 +78,31 @@ def make_rare_tie_instance(
 def default_instances(quick=False, random_state=0):
     """``[(name, X, theta*)]``: the instances of the study.
 
-    Random-gap instances for ``d in {2, 5, 10}`` and ``K in {20, 100}``, and
-    two rare-tie instances (``d = 10, K = 20`` and ``d = 5, K = 100``).
-    ``quick``: ``d in {2, 5}``, ``K = 20`` and the 5-d rare tie with 20 arms.
+    * ``gaps-d{d}-K{K}``: gaps from 0.05 to 2 (:func:`make_gap_instance`)
+      for ``d in {2, 5, 10}`` and ``K in {20, 100}``;
+    * ``easy-d2-K20`` and ``easy-d10-K100``: the same construction with the
+      smallest gap at 0.5 and 0.25, so that ``rho*`` spans two orders of
+      magnitude across the study;
+    * ``rare-tie-d10-K20`` and ``rare-tie-d5-K100``: a 0.05 near-tie along
+      a direction only one arm explores (:func:`make_rare_tie_instance`).
+
+    ``quick``: ``gaps-d2-K20``, ``gaps-d5-K20``, ``easy-d2-K20`` and
+    ``rare-tie-d5-K20``.
     """
-    dims, sizes = ((2, 5), (20,)) if quick else ((2, 5, 10), (20, 100))
-    seeds = np.random.SeedSequence(random_state).generate_state(len(dims) * len(sizes) + 2)
+    if quick:
+        gaps = [(2, 20, 0.05), (5, 20, 0.05), (2, 20, 0.5)]
+        rare = [(5, 20)]
+    else:
+        gaps = [(d, K, 0.05) for d in (2, 5, 10) for K in (20, 100)]
+        gaps += [(2, 20, 0.5), (10, 100, 0.25)]
+        rare = [(10, 20), (5, 100)]
+    seeds = np.random.SeedSequence(random_state).generate_state(len(gaps) + len(rare))
     instances = []
-    for index, (d, K) in enumerate((d, K) for d in dims for K in sizes):
-        X, theta = make_gap_instance(d, K, random_state=int(seeds[index]))
-        instances.append((f"gaps-d{d}-K{K}", X, theta))
-    rare = [(5, 20)] if quick else [(10, 20), (5, 100)]
-    for offset, (d, K) in enumerate(rare):
-        X, theta = make_rare_tie_instance(d, K, random_state=int(seeds[-1 - offset]))
+    for seed, (d, K, min_gap) in zip(seeds, gaps):
+        X, theta = make_gap_instance(d, K, min_gap=min_gap, random_state=int(seed))
+        instances.append((f"{'gaps' if min_gap == 0.05 else 'easy'}-d{d}-K{K}", X, theta))
+    for seed, (d, K) in zip(seeds[len(gaps) :], rare):
+        X, theta = make_rare_tie_instance(d, K, random_state=int(seed))
         instances.append((f"rare-tie-d{d}-K{K}", X, theta))
     return instances
 
@@ -459,7 +471,7 @@ def add_commands(subparsers):
     parser.add_argument("--out", default="label-complexity", help="output directory")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--quick", action="store_true", help="reduced instance set (2-d and 5-d, 20 arms)"
+        "--quick", action="store_true", help="reduced instance set (4 instances of 20 arms)"
     )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument(

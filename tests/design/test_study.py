@@ -78,12 +78,15 @@ def test_the_study_runs_are_seeded(rows):
 
 
 def test_instances_have_the_advertised_gaps():
-    for name, X, theta in default_instances():
+    instances = default_instances()
+    assert len(instances) == 10
+    for name, X, theta in instances:
         gaps = np.abs(X @ theta)
-        np.testing.assert_allclose(gaps.min(), 0.05, rtol=1e-9)
+        expected = {"easy-d2-K20": 0.5, "easy-d10-K100": 0.25}.get(name, 0.05)
+        np.testing.assert_allclose(gaps.min(), expected, rtol=1e-9)
         assert gaps.max() <= 2.0 + 1e-9
-    names = [name for name, _, _ in default_instances()]
-    assert len(names) == 8 and sum(name.startswith("rare-tie") for name in names) == 2
+    assert sum(name.startswith("rare-tie") for name, _, _ in instances) == 2
+    assert {X.shape for _, X, _ in instances} >= {(K, d) for d in (2, 5, 10) for K in (20, 100)}
 
 
 def test_bernoulli_oracle_counts_have_the_binomial_law():
