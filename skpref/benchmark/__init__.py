@@ -8,10 +8,11 @@ command-line front end.
 """
 
 from ._figure import plot_learning_curves
-from ._protocol import DEFAULT_STRATEGY_PARAMS, run_benchmark
+from ._protocol import DEFAULT_C, DEFAULT_STRATEGY_PARAMS, run_benchmark
 from ._summary import format_summary, summarize
 
 __all__ = [
+    "DEFAULT_C",
     "DEFAULT_STRATEGY_PARAMS",
     "format_summary",
     "plot_learning_curves",

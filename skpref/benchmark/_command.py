@@ -8,7 +8,7 @@ from pathlib import Path
 from ..datasets import DATASETS
 from ..query import STRATEGIES
 from ._figure import plot_learning_curves
-from ._protocol import SYNTHETIC, default_datasets, run_benchmark
+from ._protocol import DEFAULT_C, SYNTHETIC, default_datasets, run_benchmark
 from ._summary import format_summary, summarize
 
 
@@ -43,7 +43,9 @@ def add_commands(commands):
         "--labels", choices=["real", "teacher"], default="real",
         help="real labels, or labels redrawn from a Bradley-Terry teacher",
     )
-    parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation")
+    parser.add_argument(
+        "--C", type=float, default=DEFAULT_C, help="inverse regularisation of the model"
+    )
     parser.add_argument("--n-jobs", type=int, default=-1, help="parallel loops (-1: all cores)")
     parser.add_argument("--seed", type=int, default=0, help="first seed")
     parser.add_argument(
