@@ -14,6 +14,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import special
 from scipy.linalg import cholesky, solve_triangular
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
@@ -177,6 +178,16 @@ class PhasedElimination(BaseEstimator):
     rather than exact; the label-complexity study checks the error rate
     against ``delta`` empirically.
 
+    Two options tighten ``beta_l`` (the label count scales with
+    ``beta_l^2``) and keep that argument; the defaults are SPEC's.
+    ``union_over="undecided"`` splits phase l's share ``delta / (2 l^2)``
+    over the ``|S_l|`` undecided arms instead of all K (``S_l`` is known
+    before the phase's labels are drawn, so the union bound still sums to
+    ``delta pi^2 / 12 < delta``): ``beta_l^2 = 2 log(4 l^2 |S_l| / delta)``.
+    ``tail="gaussian"`` uses the normal quantile instead of the sub-Gaussian
+    tail bound ``2 exp(-beta^2 / 2)``, ``beta_l = Phi^{-1}(1 - delta / (4 l^2
+    n))``, which is what the Wald interval's asymptotic normality gives.
+
     Each phase's fit is the penalised maximum likelihood of
     :class:`~skpref.PairwiseLogisticRegression` (same objective and Newton
     solver) on the phase's counts: arm i queried ``n_i`` times with ``k_i``
@@ -199,6 +210,12 @@ class PhasedElimination(BaseEstimator):
         The allocation.
     budget_factor : float, default=4.0
         The constant in ``n_l = ceil(budget_factor * beta_l^2 * f)``.
+    union_over : {"arms", "undecided"}, default="arms"
+        Count of the union bound in ``beta_l``: all K arms (SPEC) or the
+        undecided ones.
+    tail : {"sub-gaussian", "gaussian"}, default="sub-gaussian"
+        ``beta_l^2 = 2 log(4 l^2 n / delta)`` (SPEC) or the normal quantile
+        ``beta_l = Phi^{-1}(1 - delta / (4 l^2 n))``.
     burn_in : int, default=20
         Burn-in labels per dimension of the arms' span (0: no burn-in; the
         first design then uses ``theta_hat = 0``).
@@ -252,6 +269,8 @@ class PhasedElimination(BaseEstimator):
         "delta": [Interval(Real, 0, 1, closed="neither")],
         "design": [StrOptions({"gap", "g-optimal", "uniform"})],
         "budget_factor": [Interval(Real, 0, None, closed="neither")],
+        "union_over": [StrOptions({"arms", "undecided"})],
+        "tail": [StrOptions({"sub-gaussian", "gaussian"})],
         "burn_in": [Interval(Integral, 0, None, closed="left")],
         "C": [Interval(Real, 0, None, closed="neither")],
         "max_phases": [Interval(Integral, 1, None, closed="left")],
@@ -267,6 +286,8 @@ class PhasedElimination(BaseEstimator):
         design="gap",
         *,
         budget_factor=4.0,
+        union_over="arms",
+        tail="sub-gaussian",
         burn_in=20,
         C=1e4,
         max_phases=40,
@@ -278,6 +299,8 @@ class PhasedElimination(BaseEstimator):
         self.delta = delta
         self.design = design
         self.budget_factor = budget_factor
+        self.union_over = union_over
+        self.tail = tail
         self.burn_in = burn_in
         self.C = C
         self.max_phases = max_phases
@@ -287,8 +310,16 @@ class PhasedElimination(BaseEstimator):
         self.design_max_iter = design_max_iter
 
     def confidence_radius(self, phase, n_arms):
-        """``beta_l = sqrt(2 log(4 l^2 K / delta))``."""
-        return math.sqrt(2.0 * math.log(4.0 * phase**2 * n_arms / self.delta))
+        """``beta_l = sqrt(2 log(4 l^2 n / delta))``, or the normal quantile (``tail="gaussian"``).
+
+        ``n`` is the union bound's count of arms (K, or ``|S_l|`` with
+        ``union_over="undecided"``). Each arm's two-sided failure probability
+        in phase l is at most ``delta / (2 l^2 n)``.
+        """
+        share = self.delta / (4.0 * phase**2 * n_arms)
+        if self.tail == "gaussian":
+            return float(special.ndtri(1.0 - share))
+        return math.sqrt(2.0 * math.log(1.0 / share))
 
     # -- the pieces of a phase ---------------------------------------------
 
@@ -423,7 +454,9 @@ class PhasedElimination(BaseEstimator):
         converged = True
         for index in range(1, self.max_phases + 1):
             eps = 2.0**-index
-            beta = self.confidence_radius(index, n_arms)
+            beta = self.confidence_radius(
+                index, n_arms if self.union_over == "arms" else active.size
+            )
             # Warm start, mixed with uniform so the start is never singular.
             initial = 0.9 * weights + 0.1 / n_arms
             weights, value, n_phase = self._allocate(Z, theta, active, eps, beta, initial)

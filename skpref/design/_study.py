@@ -17,7 +17,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import stats
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._logistic import sigmoid
 from ._elimination import PhasedElimination
@@ -164,6 +164,8 @@ def _upper_confidence(errors, runs, level=0.95):
         "random_state": ["random_state"],
         "budget_factor": [Interval(Real, 0, None, closed="neither")],
         "burn_in": [Interval(Integral, 0, None, closed="left")],
+        "union_over": [StrOptions({"arms", "undecided"})],
+        "tail": [StrOptions({"sub-gaussian", "gaussian"})],
         "quick": ["boolean"],
     },
     prefer_skip_nested_validation=True,
@@ -178,6 +180,8 @@ def label_complexity_study(
     random_state=0,
     budget_factor=4.0,
     burn_in=20,
+    union_over="arms",
+    tail="sub-gaussian",
     quick=False,
 ):
     """Error rate and label count of :class:`PhasedElimination` against ``rho* log(1/delta)``.
@@ -209,6 +213,10 @@ def label_complexity_study(
         :class:`PhasedElimination`'s ``budget_factor`` (to study the constant).
     burn_in : int, default=20
         :class:`PhasedElimination`'s ``burn_in``.
+    union_over : {"arms", "undecided"}, default="arms"
+        :class:`PhasedElimination`'s ``union_over``.
+    tail : {"sub-gaussian", "gaussian"}, default="sub-gaussian"
+        :class:`PhasedElimination`'s ``tail``.
     quick : bool, default=False
         With ``instances=None``, the reduced instance set.
 
@@ -240,7 +248,7 @@ def label_complexity_study(
         raise ValueError(f"Unknown design(s) {sorted(unknown)}; choose from {DESIGNS}.")
     if not all(0 < delta < 1 for delta in deltas):
         raise ValueError(f"Every delta must lie in (0, 1), got {deltas}.")
-    params = dict(budget_factor=budget_factor, burn_in=burn_in)
+    params = dict(budget_factor=budget_factor, burn_in=burn_in, union_over=union_over, tail=tail)
     rhos = [oracle_allocation(X, theta)[1] for _, X, theta in instances]
     cells = [
         (i, design, delta) for i in range(len(instances)) for design in designs for delta in deltas
@@ -426,13 +434,16 @@ def _command(args):
         random_state=args.seed,
         budget_factor=args.budget_factor,
         burn_in=args.burn_in,
+        union_over=args.union_over,
+        tail=args.tail,
         quick=args.quick,
     )
     elapsed = time.perf_counter() - start
     summary = summarize(rows)
     summary += (
         f"\n\n{len(rows)} cells, {sum(row['runs'] for row in rows)} runs in {elapsed:.1f} s "
-        f"(n_jobs={args.n_jobs}, budget_factor={args.budget_factor:g}, burn_in={args.burn_in})"
+        f"(n_jobs={args.n_jobs}, budget_factor={args.budget_factor:g}, burn_in={args.burn_in}, "
+        f"union_over={args.union_over}, tail={args.tail})"
     )
     print(summary)
     write_csv(rows, os.path.join(args.out, "label_complexity.csv"))
@@ -478,4 +489,16 @@ def add_commands(subparsers):
         "--budget-factor", type=float, default=4.0, help="the 4 in n_l = ceil(4 beta^2 f)"
     )
     parser.add_argument("--burn-in", type=int, default=20, help="burn-in labels per dimension")
+    parser.add_argument(
+        "--union-over",
+        choices=["arms", "undecided"],
+        default="arms",
+        help="count of the union bound in beta_l: all K arms (SPEC) or the undecided ones",
+    )
+    parser.add_argument(
+        "--tail",
+        choices=["sub-gaussian", "gaussian"],
+        default="sub-gaussian",
+        help="beta_l from the sub-Gaussian bound (SPEC) or the normal quantile",
+    )
     parser.set_defaults(run=_command)

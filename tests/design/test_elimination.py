@@ -97,6 +97,37 @@ def test_bookkeeping_follows_the_phase_rule():
     assert np.all(result.decision_phase >= 1)
 
 
+@pytest.mark.parametrize("tail", ["sub-gaussian", "gaussian"])
+def test_confidence_radius_spends_delta_over_2_l2_n_per_arm(tail):
+    """Each arm's two-sided tail at beta_l is delta / (2 l^2 n) (normal) or bounded by it."""
+    from scipy.stats import norm
+
+    algorithm = PhasedElimination(delta=0.05, tail=tail)
+    for phase, n in [(1, 1), (3, 20), (10, 100)]:
+        beta = algorithm.confidence_radius(phase, n)
+        share = 0.05 / (2 * phase**2 * n)
+        if tail == "gaussian":
+            np.testing.assert_allclose(2 * norm.sf(beta), share, rtol=1e-9)
+        else:
+            np.testing.assert_allclose(2 * np.exp(-(beta**2) / 2), share, rtol=1e-12)
+            assert 2 * norm.sf(beta) < share
+    assert PhasedElimination(tail="gaussian").confidence_radius(2, 50) < (
+        PhasedElimination().confidence_radius(2, 50)
+    )
+
+
+def test_union_over_undecided_arms_uses_the_phase_count():
+    X, theta = make_gap_instance(3, 15, random_state=4)
+    result = PhasedElimination(delta=0.1, union_over="undecided").run(
+        X, BernoulliOracle(X, theta, 0), random_state=0
+    )
+    assert result.converged
+    np.testing.assert_array_equal(result.signs, np.sign(X @ theta))
+    for phase in result.phases[1:]:
+        expected = math.sqrt(2 * math.log(4 * phase.index**2 * phase.n_active / 0.1))
+        assert phase.beta == pytest.approx(expected)
+
+
 def test_gap_design_saves_labels_where_g_optimality_wastes_them():
     """A near-tie along a direction one arm explores: g-optimal and uniform need more labels."""
     X, theta = make_rare_tie_instance(6, 15, tie_gap=0.1, random_state=0)
@@ -151,6 +182,8 @@ def test_caps_warn_and_leave_undecided_arms_at_zero():
         {"delta": 1.0},
         {"design": "d-optimal"},
         {"budget_factor": 0.0},
+        {"union_over": "pairs"},
+        {"tail": "student"},
         {"burn_in": -1},
         {"C": 0.0},
         {"max_phases": 0},
