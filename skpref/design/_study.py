@@ -141,7 +141,8 @@ def _run_cell(X, theta, design, delta, seeds, params):
         for seed in seeds:
             oracle = BernoulliOracle(X, theta, random_state=seed)
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # a cap: counted below
+                # a safety cap is counted below (an undecided arm is an error)
+                warnings.simplefilter("ignore", RuntimeWarning)
                 result = algorithm.run(X, oracle, random_state=int(seed))
             correct.append(bool(np.array_equal(result.signs, truth)))
             labels.append(result.n_labels)
@@ -161,7 +162,7 @@ def _upper_confidence(errors, runs, level=0.95):
         "designs": ["array-like"],
         "n_runs": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
+        "random_state": [Interval(Integral, 0, None, closed="left")],
         "budget_factor": [Interval(Real, 0, None, closed="neither")],
         "burn_in": [Interval(Integral, 0, None, closed="left")],
         "union_over": [StrOptions({"arms", "undecided"})],
