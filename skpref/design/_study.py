@@ -342,6 +342,16 @@ def summarize(rows):
             f"min {ratios.min():8.2f}  max {ratios.max():8.2f}  "
             f"max/min {ratios.max() / ratios.min():6.2f}"
         )
+    lines.append("errors pooled over instances (95% Clopper-Pearson upper bound):")
+    for design, delta in groups:
+        if delta is None:
+            continue
+        chosen = [row for row in rows if row["design"] == design and row["delta"] == delta]
+        errors, runs = sum(row["errors"] for row in chosen), sum(row["runs"] for row in chosen)
+        lines.append(
+            f"  {design:<10} delta={delta:<6g} {errors:4d} / {runs:5d} runs, "
+            f"rate {errors / runs:.4f}, ucb95 {_upper_confidence(errors, runs):.4f}"
+        )
     worst = max(rows, key=lambda row: row["error_rate"] - row["delta"])
     failing = [row for row in rows if row["p_value"] < 0.05]
     lines.append(
