@@ -38,6 +38,9 @@ DEFAULT_C = 0.3
 #: converged solve (hh-helpful, one refit after 100 labels, one thread).
 DEFAULT_STRATEGY_PARAMS = {"g-optimal": {"n_candidates": 500, "max_iter": 15}}
 
+# Tags the random stream of teacher labels, independent of the orientation's.
+_TEACHER_STREAM = 0x7EAC4E2
+
 # Slowest first, so that parallel workers finish together.
 _COST_ORDER = ("g-optimal", "design", "d-optimal", "ci-location", "apo")
 
@@ -73,7 +76,9 @@ def load_comparisons(name, *, seed, labels="real", C=DEFAULT_C, data_home=None):
         )
     if labels == "teacher":
         teacher = PairwiseLogisticRegression(C=C).fit(X, y)
-        draws = check_random_state(seed).random_sample(len(y))
+        # A stream of its own: the orientation above used check_random_state(seed),
+        # and reusing it would tie each label to its pair's orientation.
+        draws = np.random.default_rng([seed, _TEACHER_STREAM]).random(len(y))
         y = (draws < sigmoid(teacher.decision_function(X))).astype(int)
     return X, y
 
