@@ -14,7 +14,7 @@ Algorithm 1: phases of halving resolution, each with a design that weighs
 every undecided arm's width against its distance to zero. The ``"g-optimal"``
 and ``"uniform"`` designs keep the same phases and decisions and only
 allocate labels differently. This is a reduced version of the study that
-``skpref label-complexity`` runs (there: 8 instances, 3 deltas, 100 runs per
+``skpref label-complexity`` runs (there: 10 instances, 3 deltas, 100 runs per
 cell).
 """
 
