@@ -63,14 +63,15 @@ print(
 # A reduced study
 # ---------------
 # Three instances (random gaps in 2 and 5 dimensions, and a near-tie along a
-# direction that only one arm explores), two deltas, 12 runs per cell.
+# direction that only one arm explores), two deltas, 20 runs per cell, in one
+# process (spawning workers would cost more than these runs).
 
 instances = [
     ("gaps-d2-K20", *make_gap_instance(2, 20, random_state=1)),
     ("gaps-d5-K20", *make_gap_instance(5, 20, random_state=2)),
     ("rare-tie-d5-K20", *make_rare_tie_instance(5, 20, tie_gap=0.1, random_state=3)),
 ]
-rows = label_complexity_study(instances, deltas=[0.1, 0.01], n_runs=12, n_jobs=2, random_state=0)
+rows = label_complexity_study(instances, deltas=[0.1, 0.01], n_runs=20, n_jobs=1, random_state=0)
 print(summarize(rows))
 
 # %%

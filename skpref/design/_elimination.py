@@ -25,7 +25,7 @@ from .._logistic import logistic_variance
 from .._objective import PenalizedLogLoss
 from .._random import tie_break_keys
 from .._solvers import newton_cholesky
-from ._oracle import minimax_design, normalized_widths, span_coordinates
+from ._oracle import minimax_design, normalized_widths, single_threaded_blas, span_coordinates
 
 #: Logits at which the design's Fisher weights are evaluated are clipped here:
 #: mu'(30) ~ 1e-13 keeps the design's information matrix numerically
@@ -411,7 +411,17 @@ class PhasedElimination(BaseEstimator):
         Returns
         -------
         EliminationResult
+
+        Notes
+        -----
+        Runs with single-threaded BLAS (threadpoolctl): its matrices are
+        tiny, where BLAS threads only add latency.
         """
+        with single_threaded_blas():
+            return self._run(X_arms, oracle, random_state)
+
+    def _run(self, X_arms, oracle, random_state):
+        """The body of :meth:`run`."""
         self._validate_params()
         if not callable(oracle):
             raise TypeError(f"oracle must be callable as oracle(i, n), got {oracle!r}.")
@@ -448,7 +458,7 @@ class PhasedElimination(BaseEstimator):
         else:
             counts, value = np.zeros(n_arms, dtype=np.int64), np.nan
         phases.append(
-            Phase(0, np.nan, np.nan, value, counts, n_arms, np.array([], int), basis @ theta)
+            Phase(0, np.nan, np.nan, value, counts, n_arms, np.array([], int), matvec(basis, theta))
         )
 
         converged = True
@@ -480,7 +490,16 @@ class PhasedElimination(BaseEstimator):
             signs[active[decided]] = np.sign(means[decided]).astype(np.int64)
             decision_phase[active[decided]] = index
             phases.append(
-                Phase(index, eps, beta, value, counts, active.size, active[decided], basis @ theta)
+                Phase(
+                    index,
+                    eps,
+                    beta,
+                    value,
+                    counts,
+                    active.size,
+                    active[decided],
+                    matvec(basis, theta),
+                )
             )
             active = active[~decided]
             if active.size == 0:

@@ -19,6 +19,7 @@ import numpy as np
 from scipy import stats
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from .._blas import matvec, norm
 from .._logistic import sigmoid
 from ._elimination import PhasedElimination
 from ._oracle import oracle_allocation
@@ -45,11 +46,11 @@ def make_gap_instance(n_features, n_arms, *, min_gap=0.05, max_gap=2.0, random_s
     """
     rng = np.random.default_rng(random_state)
     theta = rng.normal(size=n_features)
-    theta /= np.linalg.norm(theta)
+    theta /= norm(theta)
     gaps = np.exp(rng.uniform(np.log(min_gap), np.log(max_gap), size=n_arms))
     gaps[0], gaps[1 % n_arms] = min_gap, max_gap
     noise = rng.normal(size=(n_arms, n_features)) / np.sqrt(n_features)
-    noise -= np.outer(noise @ theta, theta)
+    noise -= np.outer(matvec(noise, theta), theta)
     X = np.outer(gaps * rng.choice([-1.0, 1.0], size=n_arms), theta) + noise
     return X, theta
 
@@ -118,7 +119,8 @@ class BernoulliOracle:
     """
 
     def __init__(self, X, theta, random_state=None):
-        self.probability = sigmoid(np.asarray(X) @ np.asarray(theta))
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        self.probability = sigmoid(matvec(X, np.asarray(theta, dtype=np.float64)))
         self.rng = np.random.default_rng(random_state)
 
     def __call__(self, i, n):
@@ -134,7 +136,7 @@ def _run_cell(X, theta, design, delta, seeds, params):
     """All runs of one (instance, design, delta) cell: correctness and labels per run."""
     from threadpoolctl import threadpool_limits
 
-    truth = np.sign(X @ theta).astype(np.int64)
+    truth = np.sign(matvec(X, theta)).astype(np.int64)
     algorithm = PhasedElimination(delta=delta, design=design, **params)
     correct, labels, capped = [], [], []
     with threadpool_limits(limits=1):
@@ -273,7 +275,7 @@ def label_complexity_study(
                 instance=name,
                 d=X.shape[1],
                 K=X.shape[0],
-                min_gap=float(np.abs(X @ theta).min()),
+                min_gap=float(np.abs(matvec(X, theta)).min()),
                 rho=rhos[i],
                 design=design,
                 delta=delta,
