@@ -11,8 +11,10 @@
 
 The Frank-Wolfe solver and rounding used by the design-based query
 strategies (:func:`skpref.query.g_optimal_sampling`,
-:func:`skpref.query.design_sampling`) and by the above live in
-``_frank_wolfe``.
+:func:`skpref.query.design_sampling`) live in ``_frank_wolfe``. The minimax
+designs of sign identification are solved in ``_oracle`` instead (damped
+multiplicative updates with a duality certificate; Frank-Wolfe stalls on a
+maximum that several arms attain at once).
 """
 
 from ._elimination import EliminationResult, Phase, PhasedElimination
