@@ -48,8 +48,8 @@ def ci_location_sampling(
     carries the most Fisher information. The utility weighs location against
     width:
 
-    * ``criterion="ambiguity"``: ``a = beta w - |m|`` (SPEC section 3), the
-      reach of the interval past zero;
+    * ``criterion="ambiguity"``: ``a = beta w - |m|``, the reach of the
+      interval past zero;
     * ``criterion="zscore"``: ``-|m| / w`` (``beta`` unused), the interval's
       distance to zero in widths.
 

@@ -219,14 +219,14 @@ def design_sampling(
     near-tie needs a lot. ``aggregate="mean"`` minimises the mean of ``g``
     over ``T`` (an L-optimal design, exact over the whole of ``T``);
     ``aggregate="max"`` minimises the maximum (the form of the oracle
-    allocation, SPEC section 4) over the ``n_candidates`` rows of ``T`` with
+    allocation, :func:`skpref.design.oracle_allocation`) over the
+    ``n_candidates`` rows of ``T`` with
     the largest ``g(0)``, smoothed by log-sum-exp. In a pool the maximum
     chases the single worst row, so the mean is the default.
 
-    The denominator uses the current ``m`` and ``w`` (fixed during the
-    design): a mathematically sound reading of SPEC, which leaves open
-    whether the widths in the denominator move with ``lambda``; fixing them
-    keeps the objective convex. Rows with ``|m| + beta w = 0`` (zero rows)
+    The denominator uses the current ``m`` and ``w``, fixed during the
+    design rather than moving with ``lambda``: that keeps the objective
+    convex. Rows with ``|m| + beta w = 0`` (zero rows)
     carry no information and are left out of ``T``.
 
     Parameters
