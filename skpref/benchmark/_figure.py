@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from ._summary import mean_curve
+
 
 def plot_learning_curves(curves, path=None, *, reference=None):
     """Plot mean accuracy against labels, one panel per dataset and label mode.
@@ -58,11 +60,8 @@ def plot_learning_curves(curves, path=None, *, reference=None):
             rows = in_panel & (columns["strategy"] == strategy)
             n_labels = columns["n_labels"][rows]
             accuracy = columns["accuracy"][rows].astype(float)
-            grid, inverse = np.unique(n_labels, return_inverse=True)
-            count = np.bincount(inverse)
-            mean = np.bincount(inverse, weights=accuracy) / count
-            squares = np.bincount(inverse, weights=(accuracy - mean[inverse]) ** 2)
-            se = np.sqrt(squares / np.maximum(count - 1, 1) / count)
+            grid, mean, se = mean_curve(n_labels, accuracy)
+            se = np.nan_to_num(se)  # one seed: no band
             new_method = strategy in ("ci-location", "design")
             (line,) = ax.plot(
                 grid, mean, label=strategy, linewidth=2.2 if new_method else 1.2,

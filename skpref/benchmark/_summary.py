@@ -16,6 +16,24 @@ def _normalised_area(n_labels, accuracy):
     return float(area / (n_labels[-1] - n_labels[0]))
 
 
+def mean_curve(n_labels, accuracy):
+    """The seed-averaged curve: per distinct ``n_labels``, mean accuracy and its standard error.
+
+    Returns
+    -------
+    grid, mean, se : ndarray
+        Sorted label counts, and the mean and standard error over the
+        checkpoints at each (``nan`` where only one seed reached it).
+    """
+    grid, inverse = np.unique(n_labels, return_inverse=True)
+    count = np.bincount(inverse)
+    mean = np.bincount(inverse, weights=accuracy) / count
+    squares = np.bincount(inverse, weights=(accuracy - mean[inverse]) ** 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.sqrt(squares / (count - 1) / count)
+    return grid, mean, se
+
+
 def summarize(curves, *, baseline="random"):
     """One summary row per dataset, label mode and strategy.
 
@@ -112,9 +130,8 @@ def _per_seed(columns, mask):
         final[seed] = accuracy[rows[-1]]
         final_loss[seed] = loss[rows[-1]]
         area[seed] = _normalised_area(n_labels[rows], accuracy[rows])
-    grid, inverse = np.unique(n_labels, return_inverse=True)
-    mean_curve = np.bincount(inverse, weights=accuracy) / np.bincount(inverse)
-    return {"final": final, "area": area, "final_loss": final_loss, "mean_curve": (grid, mean_curve)}
+    grid, mean, _ = mean_curve(n_labels, accuracy)
+    return {"final": final, "area": area, "final_loss": final_loss, "mean_curve": (grid, mean)}
 
 
 def format_summary(rows, reference=None):
