@@ -5,14 +5,13 @@ imported only when :class:`PreferenceLearner` is asked for.
 """
 
 import numpy as np
+from modAL.models import ActiveLearner
+from modAL.utils.data import data_vstack
 from sklearn.utils.validation import check_X_y
 
 from ._loop import fit_labeled
 from ._model import PairwiseLogisticRegression
 from .query import ci_location_sampling
-
-from modAL.models import ActiveLearner
-from modAL.utils.data import data_vstack
 
 
 class PreferenceLearner(ActiveLearner):
