@@ -2,7 +2,7 @@
 Algorithm 1: labels used against the oracle allocation rho* log(1/delta)
 ========================================================================
 
-Sign identification (SPEC section 4): K arms ``x_i`` may be queried again and
+Sign identification: K arms ``x_i`` may be queried again and
 again, each query returns a Bernoulli(``sigma(x_i^T theta*)``) label, and we
 want the sign of every ``x_i^T theta*`` with probability at least
 ``1 - delta``. The instance's difficulty is the oracle allocation's value

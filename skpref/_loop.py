@@ -314,18 +314,52 @@ class ActivePreferenceClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstima
             )
 
     def predict(self, X):
-        """Labels predicted by the final model."""
+        """Labels predicted by the final model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            ``estimator_.predict(X)``.
+        """
         check_is_fitted(self)
         return self.estimator_.predict(validate_data(self, X, reset=False))
 
     @available_if(_final_estimator_has("predict_proba"))
     def predict_proba(self, X):
-        """Class probabilities from the final model."""
+        """Class probabilities from the final model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            ``estimator_.predict_proba(X)``, columns in ``classes_`` order.
+        """
         check_is_fitted(self)
         return self.estimator_.predict_proba(validate_data(self, X, reset=False))
 
     @available_if(_final_estimator_has("decision_function"))
     def decision_function(self, X):
-        """Decision values of the final model."""
+        """Decision values of the final model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Comparison rows.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            ``estimator_.decision_function(X)``; for the default model the
+            logit ``x^T theta``.
+        """
         check_is_fitted(self)
         return self.estimator_.decision_function(validate_data(self, X, reset=False))

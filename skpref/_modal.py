@@ -47,7 +47,12 @@ class PreferenceLearner(ActiveLearner):
     X_training, y_training : array-like, default=None
         Initial labeled pairs; the learner is fitted on them if given.
     bootstrap_init : bool, default=False
+        Fit the initial model on a bootstrap resample of the initial pairs
+        (modAL's option).
     on_transformed : bool, default=False
+        With a Pipeline as estimator, let modAL strategies see pool rows after
+        the pipeline's transforms (modAL's option; skpref strategies transform
+        the pool themselves).
     **fit_kwargs
         Passed to the estimator's ``fit``.
 
@@ -131,13 +136,43 @@ class PreferenceLearner(ActiveLearner):
         fit_labeled(self.estimator, X, y, **fit_kwargs)
 
     def fit(self, X, y, bootstrap=False, **fit_kwargs):
-        """Forget the labeled pairs, then fit on ``X, y`` (modAL semantics)."""
+        """Forget the labeled pairs, then fit on ``X, y`` (modAL semantics).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Labeled comparison rows; they replace all labeled pairs so far.
+        y : array-like of shape (n_samples,)
+            Their labels.
+        bootstrap : bool, default=False
+            Fit on a bootstrap resample of ``X, y``.
+        **fit_kwargs
+            Passed to the estimator's ``fit``.
+
+        Returns
+        -------
+        self : PreferenceLearner
+        """
         self._check_X_y(X, y)
         self.X_training, self.y_training = X, y
         return self._fit_to_known(bootstrap=bootstrap, **fit_kwargs)
 
     def teach(self, X, y, bootstrap=False, only_new=False, **fit_kwargs):
-        """Add labeled pairs and refit (on all of them unless ``only_new``)."""
+        """Add labeled pairs and refit (on all of them unless ``only_new``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Newly labeled comparison rows.
+        y : array-like of shape (n_samples,)
+            Their labels.
+        bootstrap : bool, default=False
+            Refit on a bootstrap resample.
+        only_new : bool, default=False
+            Refit on the new pairs only (they are then not stored).
+        **fit_kwargs
+            Passed to the estimator's ``fit``.
+        """
         if only_new:
             self._fit_on_new(X, y, bootstrap=bootstrap, **fit_kwargs)
             return

@@ -1,7 +1,7 @@
 """The paper's experiment, runnable by anyone: simulated active loops on real data.
 
 :func:`run_benchmark` runs every strategy over datasets and seeds with the
-protocol of SPEC section 6 and returns the learning curves;
+protocol of the paper's experiment and returns the learning curves;
 :func:`summarize` turns them into the summary table and
 :func:`plot_learning_curves` into a figure. ``skpref benchmark`` is the
 command-line front end.

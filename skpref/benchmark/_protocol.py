@@ -1,4 +1,4 @@
-"""The benchmark protocol (SPEC section 6): data, split, loops, checkpoints."""
+"""The benchmark protocol (the paper's experiment): data, split, loops, checkpoints."""
 
 import os
 import sys
@@ -172,7 +172,7 @@ def run_benchmark(
 ):
     """Simulated active-learning loops of every strategy over datasets and seeds.
 
-    The protocol of the paper's experiment (SPEC section 6), per dataset and
+    The protocol of the paper's experiment, per dataset and
     seed ``s``: orient the pairs at random (seeded by ``s``); split them into
     a pool and a test set (``1 - test_size`` : ``test_size``, stratified,
     seeded by ``s``); start every strategy from the same ``n_initial``

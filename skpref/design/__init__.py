@@ -1,8 +1,7 @@
 """Experimental designs for logistic preference models, and sign identification.
 
 * :func:`oracle_allocation`: the design that identifies the sign of every
-  ``x_i^T theta`` with the fewest labels, and its value ``rho*`` (SPEC
-  section 4);
+  ``x_i^T theta`` with the fewest labels, and its value ``rho*``;
 * :class:`PhasedElimination`: Algorithm 1, sign identification by phased
   elimination with a gap-aware design, and its G-optimal and uniform
   comparisons;

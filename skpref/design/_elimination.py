@@ -1,4 +1,4 @@
-"""Sign identification by phased elimination (Algorithm 1, SPEC section 4).
+"""Sign identification by phased elimination (Algorithm 1).
 
 K arms ``x_i``; a query of arm i returns a Bernoulli(``sigma(x_i^T theta*)``)
 label. The goal is the sign of every ``x_i^T theta*`` with probability at
@@ -56,6 +56,21 @@ class Phase:
         Arms decided at the end of the phase.
     theta : ndarray of shape (d,)
         ``theta_hat`` fitted on the phase's labels (in the arms' span).
+
+    Notes
+    -----
+    Made by :meth:`PhasedElimination.run`, not by users.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref.design import PhasedElimination
+    >>> X, theta = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([2.0, -2.0])
+    >>> rng = np.random.default_rng(0)
+    >>> oracle = lambda i, n: rng.random(n) < 1 / (1 + np.exp(-X[i] @ theta))
+    >>> first = PhasedElimination().run(X, oracle, random_state=0).phases[1]
+    >>> first.index, first.eps, first.n_labels == first.labels_per_arm.sum()
+    (1, 0.5, np.True_)
     """
 
     def __init__(self, index, eps, beta, design_value, labels_per_arm, n_active, decided, theta):
@@ -96,6 +111,23 @@ class EliminationResult:
         The phase log, burn-in first.
     converged : bool
         Whether every arm was decided (False only when a cap stopped the run).
+
+    Notes
+    -----
+    Made by :meth:`PhasedElimination.run`, not by users.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref.design import PhasedElimination
+    >>> X, theta = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([2.0, -2.0])
+    >>> rng = np.random.default_rng(0)
+    >>> oracle = lambda i, n: rng.random(n) < 1 / (1 + np.exp(-X[i] @ theta))
+    >>> result = PhasedElimination().run(X, oracle, random_state=0)
+    >>> result.signs, result.converged
+    (array([ 1, -1]), True)
+    >>> bool(result.labels_per_phase.sum() == result.n_labels)
+    True
     """
 
     def __init__(self, signs, labels_per_arm, decision_phase, phases, converged):
@@ -132,7 +164,7 @@ def round_to_counts(weights, n, random_state=None):
 
 
 class PhasedElimination(BaseEstimator):
-    """Sign identification by phased elimination (Algorithm 1 of SPEC section 4).
+    """Sign identification by phased elimination (Algorithm 1).
 
     Given K arms and an oracle that returns Bernoulli(``sigma(x_i^T theta*)``)
     labels, find the sign of every ``x_i^T theta*`` with probability at least
@@ -164,7 +196,7 @@ class PhasedElimination(BaseEstimator):
     and ``n_l = ceil(budget_factor * beta_l^2 * f_G / eps_l^2)``;
     ``"uniform"`` takes ``lambda = 1/K`` and the same budget with its own
     value ``f_U = max_i ||x_i||^2_{H_{1/K}(theta_hat)^{-1}}`` in place of
-    ``f_G``. (SPEC says uniform "spreads the same kind of budget"; we read it
+    ``f_G``. (The method's outline says uniform "spreads the same kind of budget"; we read it
     as: the labels that make every arm's width at most ``eps_l / 2`` under
     the uniform design, as ``f_G`` does under the G-optimal one.)
 
@@ -179,7 +211,7 @@ class PhasedElimination(BaseEstimator):
     against ``delta`` empirically.
 
     Two options tighten ``beta_l`` (the label count scales with
-    ``beta_l^2``) and keep that argument; the defaults are SPEC's.
+    ``beta_l^2``) and keep that argument; the defaults are the method's own.
     ``union_over="undecided"`` splits phase l's share ``delta / (2 l^2)``
     over the ``|S_l|`` undecided arms instead of all K (``S_l`` is known
     before the phase's labels are drawn, so the union bound still sums to
@@ -211,10 +243,10 @@ class PhasedElimination(BaseEstimator):
     budget_factor : float, default=4.0
         The constant in ``n_l = ceil(budget_factor * beta_l^2 * f)``.
     union_over : {"arms", "undecided"}, default="arms"
-        Count of the union bound in ``beta_l``: all K arms (SPEC) or the
+        Count of the union bound in ``beta_l``: all K arms (default) or the
         undecided ones.
     tail : {"sub-gaussian", "gaussian"}, default="sub-gaussian"
-        ``beta_l^2 = 2 log(4 l^2 n / delta)`` (SPEC) or the normal quantile
+        ``beta_l^2 = 2 log(4 l^2 n / delta)`` (default) or the normal quantile
         ``beta_l = Phi^{-1}(1 - delta / (4 l^2 n))``.
     burn_in : int, default=20
         Burn-in labels per dimension of the arms' span (0: no burn-in; the
@@ -243,7 +275,7 @@ class PhasedElimination(BaseEstimator):
 
     References
     ----------
-    SPEC section 4 (sign identification). The phase structure follows
+    The phase structure follows
     Fiez, Jain, Jamieson and Ratliff, "Sequential experimental design for
     transductive linear bandits", NeurIPS 2019, with logistic designs as in
     Mason, Jun and Jain, "An experimental design approach for regret
@@ -315,6 +347,18 @@ class PhasedElimination(BaseEstimator):
         ``n`` is the union bound's count of arms (K, or ``|S_l|`` with
         ``union_over="undecided"``). Each arm's two-sided failure probability
         in phase l is at most ``delta / (2 l^2 n)``.
+
+        Parameters
+        ----------
+        phase : int
+            The phase index ``l >= 1``.
+        n_arms : int
+            The union bound's count of arms ``n``.
+
+        Returns
+        -------
+        beta : float
+            The radius, in standard deviations of the logit.
         """
         share = self.delta / (4.0 * phase**2 * n_arms)
         if self.tail == "gaussian":

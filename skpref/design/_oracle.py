@@ -1,4 +1,4 @@
-"""The oracle allocation ``rho*`` of sign identification (SPEC section 4).
+"""The oracle allocation ``rho*`` of sign identification .
 
 K arms ``x_i`` may be queried repeatedly; a query of arm i returns a
 Bernoulli(``sigma(x_i^T theta)``) label. A design ``lambda`` over the arms
@@ -362,7 +362,7 @@ def oracle_allocation(X, theta, *, tol=1e-3, max_iter=300):
 
     with ``mu'(z) = sigma(z)(1 - sigma(z))``: the number of labels per unit of
     ``log(1/delta)`` that any delta-correct algorithm needs to identify the
-    sign of every ``x_i^T theta`` (SPEC section 4). Solved by damped
+    sign of every ``x_i^T theta``. Solved by damped
     multiplicative updates on a softened maximum, then, unless a duality bound
     already certifies the value to ``tol``, polished by SLSQP on the epigraph
     form ``min s s.t. g_i(lambda) <= s`` and certified again: the lower bound

@@ -1,7 +1,7 @@
 """The label-complexity study of Algorithm 1 and the ``skpref label-complexity`` command.
 
-On synthetic instances with a known ``theta*`` it checks what SPEC section 4
-claims: :class:`PhasedElimination` is delta-correct (its error rate over many
+On synthetic instances with a known ``theta*`` it checks what the theory of
+Algorithm 1 claims: :class:`PhasedElimination` is delta-correct (its error rate over many
 runs stays below ``delta``), its label count divided by
 ``rho* log(1/delta)`` (:func:`oracle_allocation`) stays roughly constant
 across instances whose ``rho*`` differ by orders of magnitude, and the
@@ -206,10 +206,13 @@ def label_complexity_study(
     instances : list of (name, X, theta) or None, default=None
         ``None``: :func:`default_instances` (``quick`` for the reduced set).
     deltas : sequence of float, default=(0.1, 0.05, 0.01)
+        Target error probabilities; one cell per instance, design and delta.
     designs : sequence of str, default=("gap", "g-optimal", "uniform")
+        :class:`PhasedElimination` allocations to compare.
     n_runs : int, default=100
         Runs per cell.
     n_jobs : int or None, default=2
+        Processes for the cells (joblib; None or 1 runs in this process).
     random_state : int, default=0
         Seeds the instances and every run.
     budget_factor : float, default=4.0
@@ -480,7 +483,7 @@ def add_commands(subparsers):
     """Add ``label-complexity`` to the ``skpref`` command."""
     parser = subparsers.add_parser(
         "label-complexity",
-        help="Algorithm 1's error rate and labels against rho* log(1/delta) (SPEC section 4)",
+        help="Algorithm 1's error rate and labels against rho* log(1/delta) (sign identification)",
         description=(
             "Run PhasedElimination on synthetic instances (gap, g-optimal and uniform "
             "allocations) and compare its labels with rho* log(1/delta). Writes "
@@ -506,12 +509,12 @@ def add_commands(subparsers):
         "--union-over",
         choices=["arms", "undecided"],
         default="arms",
-        help="count of the union bound in beta_l: all K arms (SPEC) or the undecided ones",
+        help="count of the union bound in beta_l: all K arms (default) or the undecided ones",
     )
     parser.add_argument(
         "--tail",
         choices=["sub-gaussian", "gaussian"],
         default="sub-gaussian",
-        help="beta_l from the sub-Gaussian bound (SPEC) or the normal quantile",
+        help="beta_l from the sub-Gaussian bound (default) or the normal quantile",
     )
     parser.set_defaults(run=_command)
