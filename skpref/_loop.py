@@ -85,9 +85,7 @@ def _takes_random_state(strategy):
 def _final_estimator_has(attribute):
     def check(self):
         estimator = getattr(self, "estimator_", None)
-        if estimator is None:
-            estimator = self.estimator if self.estimator is not None else PairwiseLogisticRegression()
-        return hasattr(estimator, attribute)
+        return hasattr(estimator if estimator is not None else self._base_estimator(), attribute)
 
     return check
 
@@ -193,10 +191,13 @@ class ActivePreferenceClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstima
         self.budget = budget
         self.random_state = random_state
 
+    def _base_estimator(self):
+        """The model the loop refits (not cloned): ``estimator`` or the default."""
+        return self.estimator if self.estimator is not None else PairwiseLogisticRegression()
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        estimator = self.estimator if self.estimator is not None else PairwiseLogisticRegression()
-        inner = get_tags(estimator)
+        inner = get_tags(self._base_estimator())
         tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
         tags.input_tags.sparse = False
         return tags
@@ -249,7 +250,7 @@ class ActivePreferenceClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstima
         labeled = np.zeros(n_samples, dtype=bool)
         labeled[queried] = True
 
-        estimator = clone(self.estimator) if self.estimator is not None else PairwiseLogisticRegression()
+        estimator = clone(self._base_estimator())
         strategy = self.query_strategy if self.query_strategy is not None else CILocationSampling()
         seeded = _takes_random_state(strategy)
         curve = {"n_labels": []}
