@@ -10,10 +10,12 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from modAL.models import ActiveLearner
 from scipy.optimize import minimize
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
+from sklearn.utils.fixes import parse_version
 from sklearn.utils.validation import check_is_fitted
 
 from skpref import PairwiseLogisticRegression
@@ -107,6 +109,10 @@ def test_defaults():
         check_is_fitted(learner.estimator)
 
 
+@pytest.mark.skipif(
+    parse_version(sklearn.__version__) < parse_version("1.8"),
+    reason="scikit-learn < 1.8 still accepts force_all_finite (with a FutureWarning)",
+)
 def test_plain_modal_teach_fails_on_current_scikit_learn():
     """Plain modAL's teach passes force_all_finite to check_X_y, which scikit-learn 1.8+ rejects."""
     X, y = comparisons(10)

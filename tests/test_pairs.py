@@ -50,7 +50,11 @@ def orientation(X, first, second):
     return np.where(forward, 1, -1)
 
 
-finite = st.floats(-10, 10, allow_nan=False, allow_subnormal=False)
+def finite(dtype):
+    """Floats in [-10, 10] that ``dtype`` holds exactly (a float64 draw would round in float32)."""
+    return st.floats(
+        -10, 10, allow_nan=False, allow_subnormal=False, width=np.finfo(dtype).bits
+    )
 
 
 # -- PairDifference ----------------------------------------------------------------
@@ -63,8 +67,8 @@ finite = st.floats(-10, 10, allow_nan=False, allow_subnormal=False)
 )
 def test_pair_difference_maps_pairs_to_differences(data, n_features, dtype):
     """``[phi(a), phi(b)] -> phi(a) - phi(b)``, in the input's float dtype."""
-    first = data.draw(hnp.arrays(dtype, (5, n_features), elements=finite), label="first")
-    second = data.draw(hnp.arrays(dtype, (5, n_features), elements=finite), label="second")
+    first = data.draw(hnp.arrays(dtype, (5, n_features), elements=finite(dtype)), label="first")
+    second = data.draw(hnp.arrays(dtype, (5, n_features), elements=finite(dtype)), label="second")
     transformer = PairDifference().fit(side_by_side(first, second))
     out = transformer.transform(side_by_side(first, second))
     assert out.dtype == dtype

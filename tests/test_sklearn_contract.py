@@ -1,7 +1,14 @@
 """scikit-learn's estimator contract for every public estimator of skpref."""
 
+import numpy as np
 import pytest
+import sklearn
+from numpy.testing import assert_allclose
+from sklearn.base import clone
+from sklearn.utils import get_tags, shuffle
 from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
+from sklearn.utils.fixes import parse_version
+from sklearn.utils.validation import has_fit_parameter
 
 from skpref import PairwiseLogisticRegression
 from skpref.active import ActivePreferenceClassifier
@@ -52,9 +59,34 @@ _PAIR_DIFFERENCE_ODD_COLUMN_CHECKS = {
 }
 
 
+# scikit-learn 1.6 makes the two classes of a binary-only classifier with
+# ``y == y.flat[0]`` separately for the weighted (shuffled) and the repeated
+# targets of check_sample_weight_equivalence_on_dense_data, so the two fits it
+# compares see different labels whenever the shuffle brings another class to
+# the front; 1.7 uses ``y.min()``. test_sample_weight_equivalence_on_dense_data
+# below runs that check as 1.7 does, on every version.
+_SKLEARN_BINARISES_BY_FIRST_ROW = parse_version(sklearn.__version__) < parse_version("1.7")
+_SAMPLE_WEIGHT_CHECK_QUIRK = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "scikit-learn < 1.7 binarises the weighted and the repeated targets differently"
+    )
+}
+
+
+def _weighted(estimator):
+    return has_fit_parameter(estimator, "sample_weight")
+
+
+def _binary_only(estimator):
+    tags = get_tags(estimator)
+    return tags.classifier_tags is not None and not tags.classifier_tags.multi_class
+
+
 def _expected_failed_checks(estimator):
     if isinstance(estimator, PairDifference):
         return _PAIR_DIFFERENCE_ODD_COLUMN_CHECKS
+    if _SKLEARN_BINARISES_BY_FIRST_ROW and _weighted(estimator) and _binary_only(estimator):
+        return _SAMPLE_WEIGHT_CHECK_QUIRK
     return {}
 
 
@@ -66,3 +98,37 @@ def test_sklearn_compatible_estimator(estimator, check):
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
 def test_param_validation(estimator):
     check_param_validation(type(estimator).__name__, estimator)
+
+
+@pytest.mark.parametrize("estimator", [e for e in ESTIMATORS if _weighted(e)], ids=repr)
+def test_sample_weight_equivalence_on_dense_data(estimator):
+    """An integer weight is that many copies of the row (0: the row is removed).
+
+    scikit-learn 1.7's check_sample_weight_equivalence_on_dense_data: its data,
+    fits and comparison, with the binary target made once, before the rows are
+    repeated and shuffled, so that it also runs on scikit-learn 1.6 (see
+    ``_SKLEARN_BINARISES_BY_FIRST_ROW``).
+    """
+    rng = np.random.RandomState(42)
+    n_samples = 15
+    X = rng.rand(n_samples, 2 * n_samples)
+    y = rng.randint(0, 3, size=n_samples)
+    if _binary_only(estimator):
+        y = np.where(y == y.min(), y, y.min() + 1)
+    weights = rng.randint(0, 5, size=n_samples)
+    X_repeated, y_repeated = X.repeat(weights, axis=0), y.repeat(weights)
+    X_weighted, y_weighted, weights = shuffle(X, y, weights, random_state=0)
+
+    repeated = clone(estimator).fit(X_repeated, y_repeated)
+    weighted = clone(estimator).fit(X_weighted, y_weighted, sample_weight=weights)
+    methods = ["predict_proba", "decision_function", "predict", "transform"]
+    compared = [method for method in methods if hasattr(estimator, method)]
+    assert compared
+    for method in compared:
+        assert_allclose(
+            getattr(weighted, method)(X),
+            getattr(repeated, method)(X),
+            rtol=1e-7,
+            atol=1e-9,
+            err_msg=f"{estimator!r}.{method}",
+        )

@@ -69,8 +69,8 @@ class Phase:
     >>> rng = np.random.default_rng(0)
     >>> oracle = lambda i, n: rng.random(n) < 1 / (1 + np.exp(-X[i] @ theta))
     >>> first = PhasedElimination().run(X, oracle, random_state=0).phases[1]
-    >>> first.index, first.eps, first.n_labels == first.labels_per_arm.sum()
-    (1, 0.5, np.True_)
+    >>> first.index, first.eps, bool(first.n_labels == first.labels_per_arm.sum())
+    (1, 0.5, True)
     """
 
     def __init__(self, index, eps, beta, design_value, labels_per_arm, n_active, decided, theta):
