@@ -17,6 +17,7 @@ import heapq
 import numbers
 
 import numpy as np
+from scipy import sparse
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -35,13 +36,15 @@ class TransformedPool:
     """Pool rows seen through a fitted transformer, transformed on access.
 
     Indexing with a slice or an index array transforms only those rows, so a
-    memory-mapped pool passes through a ``Pipeline`` chunk by chunk.
+    memory-mapped or sparse pool passes through a ``Pipeline`` chunk by chunk.
+    Each chunk is returned as a dense array, whatever the transformer outputs
+    (a sparse matrix or, with ``set_output(transform="pandas")``, a DataFrame).
     """
 
     def __init__(self, X, transformer):
         self.X = X
         self.transformer = transformer
-        first = np.asarray(transformer.transform(X.iloc[:1] if hasattr(X, "iloc") else X[:1]))
+        first = self[:1]
         self.shape = (X.shape[0], first.shape[1])
         self.ndim = 2
 
@@ -51,7 +54,16 @@ class TransformedPool:
     def __getitem__(self, rows):
         # DataFrames keep their columns so that name-based steps still work.
         selected = self.X.iloc[rows] if hasattr(self.X, "iloc") else self.X[rows]
-        return np.asarray(self.transformer.transform(selected))
+        return _dense(self.transformer.transform(selected))
+
+
+def _dense(rows):
+    """A transformer's output as a numpy array (sparse and pandas outputs included)."""
+    if sparse.issparse(rows):
+        return rows.toarray()
+    if hasattr(rows, "iloc"):
+        return rows.to_numpy()
+    return np.asarray(rows)
 
 
 def resolve_classifier(classifier, X_pool):
@@ -100,6 +112,14 @@ def _transform_unfitted(transformer, rows):
 
 
 def _as_pool(X_pool):
+    if sparse.issparse(X_pool):
+        if X_pool.ndim != 2:
+            raise ValueError(
+                f"X_pool must be a 2-D array of comparison rows, got {X_pool.ndim} dimension(s)."
+            )
+        # Passes read row slices: CSR slices rows in O(rows read); other
+        # formats (CSC, COO, ...) are converted once, sparse, never densified.
+        return X_pool if X_pool.format == "csr" else X_pool.tocsr()
     if hasattr(X_pool, "shape") and len(X_pool.shape) == 2 and hasattr(X_pool, "__getitem__"):
         return X_pool
     pool = np.asarray(X_pool)
@@ -227,7 +247,7 @@ class _Conditioning:
 
 
 def _whiten_row(posterior, rows, index):
-    """``L^{-1} x~`` of one pool row, releasing its pages if memory-mapped."""
+    """``L^{-1} x~`` of one pool row (a sparse row densified), releasing its pages if mapped."""
     whitened = posterior.whiten(rows[index : index + 1])[0]
     release_pages(rows, slice(index, index + 1))
     return whitened

@@ -29,18 +29,19 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from modAL.models import ActiveLearner
+from scipy import sparse
 from sklearn.base import BaseEstimator, clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skpref
+import skpref._chunks
 from skpref import PairwiseLogisticRegression
 from skpref.pairs import PairDifference
 
 PACKAGE_DIR = os.path.dirname(skpref.__file__)
 
 # -- shared helpers ------------------------------------------------------------
-
 
 
 def training_data(n_features, seed=0, n_samples=40):
@@ -152,6 +153,29 @@ def pools_and_models(draw, max_rows=12, max_features=5):
     else:
         model = PairwiseLogisticRegression(C=draw(st.sampled_from([0.5, 1.0, 4.0])))
     return pool, model, draw(st.integers(1, n_rows + 2))
+
+
+#: scipy.sparse containers a pool may come in: matrices and arrays, row- and
+#: column-compressed and coordinate formats.
+SPARSE_FORMATS = {
+    "csr_matrix": sparse.csr_matrix,
+    "csc_matrix": sparse.csc_matrix,
+    "coo_matrix": sparse.coo_matrix,
+    "csr_array": sparse.csr_array,
+    "csc_array": sparse.csc_array,
+    "coo_array": sparse.coo_array,
+}
+
+
+def sparse_pool(n_rows, n_features, seed, density=0.4):
+    """A pool with most entries exactly zero (and a few zero rows), as text features are."""
+    rng = np.random.default_rng(seed)
+    pool = gaussian_pool(n_rows, n_features, seed)
+    pool[rng.random(pool.shape) > density] = 0.0
+    pool[::7] = 0.0
+    pool[1] = 0.0
+    pool[2, 0] = 1.5  # at least one informative row
+    return pool
 
 
 class Holder(BaseEstimator):
@@ -381,6 +405,42 @@ class StrategyContract:
         assert isinstance(mapped, np.memmap) and not mapped.flags.writeable
         model = fit_model(3, seed=8)
         self.assert_same_selection(self.select(model, mapped, 3), self.select(model, pool, 3))
+
+    # -- sparse pools ------------------------------------------------------------------
+
+    @pytest.mark.parametrize("fitted", [True, False])
+    @pytest.mark.parametrize("container", list(SPARSE_FORMATS))
+    def test_sparse_pool_equals_its_dense_copy(self, container, fitted, monkeypatch):
+        """A scipy.sparse pool gives, bit for bit, the selection of its dense copy.
+
+        Chunks are made 7 rows long so that the passes (and their per-chunk
+        densification) cross many chunk boundaries.
+        """
+        monkeypatch.setattr(skpref._chunks, "chunk_rows", lambda n_columns, chunk_bytes=0: 7)
+        pool = sparse_pool(40, 4, seed=21)
+        model = fit_model(4, seed=21) if fitted else PairwiseLogisticRegression(C=2.0)
+        dense = self.select(model, pool, 5)
+        self.check_selection(*dense, 40, 5)
+        self.assert_same_selection(
+            self.select(model, SPARSE_FORMATS[container](pool), 5), dense, rtol=0
+        )
+
+    def test_sparse_pool_through_a_pipeline(self):
+        """A sparse pool through a Pipeline: the final step's selection on the transformed rows.
+
+        The scaler keeps the pool sparse; the strategy densifies one chunk at a
+        time after the transform. Sparse and dense inputs agree up to the
+        scaler's own arithmetic (it multiplies sparse rows by 1 / scale and
+        divides dense ones by scale).
+        """
+        X, y = training_data(4, seed=22, n_samples=60)
+        pipeline = make_pipeline(StandardScaler(with_mean=False), PairwiseLogisticRegression())
+        pipeline.fit(X, y)
+        pool = sparse.csr_matrix(sparse_pool(30, 4, seed=22))
+        selection = self.select(pipeline, pool, 4)
+        transformed = pipeline[:-1].transform(pool).toarray()
+        self.assert_same_selection(selection, self.select(pipeline[-1], transformed, 4), rtol=0)
+        self.assert_same_selection(selection, self.select(pipeline, pool.toarray(), 4))
 
     # -- batches ---------------------------------------------------------------------
 
