@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import lazy_greedy, prepare
+from ._core import lazy_greedy, pool_moments, prepare
 
 
 def ambiguity(means, widths, beta):
@@ -99,7 +99,7 @@ def ci_location_sampling(
     True
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = posterior.mean_and_std(rows)
+    means, widths = pool_moments(posterior, rows)
     score = partial(ambiguity, beta=beta) if criterion == "ambiguity" else z_score
     return lazy_greedy(posterior, rows, n, score, means, widths, random_state)
 

@@ -1,12 +1,17 @@
 """The shared core of every query strategy.
 
-A strategy is a short function on top of four pieces that live here:
+A strategy is a short function on top of five pieces that live here:
 
 * :func:`resolve_classifier` unwraps a modAL learner, a fitted search or a
   ``Pipeline`` into the final estimator and the pool rows as that estimator
   sees them (transformed lazily, chunk by chunk);
 * :func:`posterior_of` reads the Laplace posterior, or the prior
   ``N(0, C I)`` for a model that has not seen a label (cold start);
+* :func:`pool_moments` computes the logit means and widths of every row and
+  is the one place where a row that float64 cannot score (its mean or
+  variance overflows, or its width underflows to 0 although the row is not
+  zero) stops the strategy with a ``ValueError`` naming the row;
+  :func:`check_utility` does the same for the utilities built from them;
 * :func:`select_top` takes the ``n`` best utilities, best first, with seeded
   tie-breaking;
 * :func:`lazy_greedy` builds a batch greedily while conditioning the
@@ -23,7 +28,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._blas import dot, matvec, rmatvec
-from .._chunks import release_pages
+from .._chunks import as_float_chunk, iter_chunks, iter_row_slices, release_pages
 from .._logistic import logistic_variance
 from .._posterior import LaplacePosterior
 from .._random import tie_break_keys
@@ -186,6 +191,131 @@ def prepare(classifier, X_pool, n_instances, kind="posterior"):
     return posterior_of(estimator, rows.shape[1], kind), rows, n
 
 
+# -- what float64 can score ---------------------------------------------------
+
+
+def pool_moments(posterior, rows, *, mean=True, std=True):
+    """Logit means ``m_i`` and widths ``w_i`` of every pool row, checked.
+
+    Every strategy reads the pool through this function, so a row that
+    float64 cannot score stops every strategy here, with a ``ValueError``
+    that names the first such row and the cause, instead of a utility of inf
+    or NaN that would silently rank it (or tie it with its neighbours):
+
+    * its mean ``m = x^T theta_hat + b`` is not finite (it overflows);
+    * its variance ``w^2 = x~^T H^{-1} x~`` is not finite (for the prior
+      ``w^2 = C ||x||^2``: entries above about ``1e154 / sqrt(C)``);
+    * its width is 0 although the row is not zero: ``w^2`` underflowed (for
+      the prior, entries below about ``1e-162 / sqrt(C)``), so the row would
+      pass for a zero row (identical items) and lose its rank.
+
+    Rows with NaN or infinite entries have already been refused by the
+    chunked pass itself, naming the row. Exact zero rows are fine: ``m = 0``,
+    ``w = 0``.
+
+    Parameters
+    ----------
+    posterior : LaplacePosterior
+    rows : array-like of shape (n_pool, n_features)
+        The pool in the posterior's feature space.
+    mean, std : bool, default=True
+        Which of the two to compute.
+
+    Returns
+    -------
+    means, widths : ndarray of shape (n_pool,) or None
+        As :meth:`~skpref.LaplacePosterior.mean_and_std`.
+    """
+    means, widths = posterior.mean_and_std(rows, mean=mean, std=std)
+    if means is not None and not np.isfinite(means).all():
+        _refuse_row(
+            rows, np.flatnonzero(~np.isfinite(means))[0],
+            "its logit mean x^T theta_hat overflows float64",
+        )
+    if widths is not None:
+        with np.errstate(over="ignore"):
+            overflow = ~np.isfinite(np.square(widths))
+        if overflow.any():
+            _refuse_row(
+                rows, np.flatnonzero(overflow)[0],
+                "its posterior variance x^T H^-1 x overflows float64",
+            )
+        underflow = _first_nonzero_row(rows, np.flatnonzero(widths == 0))
+        if underflow is not None:
+            _refuse_row(
+                rows, underflow,
+                "its posterior width sqrt(x^T H^-1 x) underflows to 0 although the row "
+                "is not zero (it would pass for a pair of identical items)",
+            )
+    return means, widths
+
+
+def check_utility(utility, rows, what="utility"):
+    """``utility``, unchanged, if no row's utility is NaN or ``+inf``.
+
+    Utilities are built from checked means and widths, but a product of
+    several row-sized factors (a design's first-order gain) or a large
+    strategy parameter can still overflow: a ``+inf`` would tie every such
+    row at the top and a NaN would rank it last, both silently. ``-inf`` is
+    a documented score (a zero row's z-score) and passes.
+
+    Raises
+    ------
+    ValueError
+        Naming the first pool row whose utility is NaN or ``+inf``.
+    """
+    bad = np.isnan(utility) | (utility == np.inf)
+    if bad.any():
+        index = np.flatnonzero(bad)[0]
+        _refuse_row(rows, index, f"its {what} overflows float64 (got {utility[index]})")
+    return utility
+
+
+def _first_nonzero_row(rows, candidates):
+    """The first of ``candidates`` (pool positions) whose row has a non-zero entry."""
+    for part in iter_row_slices(candidates.size, rows.shape[1]):
+        indices = candidates[part]
+        chunk = as_float_chunk(rows, indices, copy=False)
+        nonzero = np.flatnonzero(np.any(chunk != 0, axis=1))
+        if nonzero.size:
+            return int(indices[nonzero[0]])
+    return None
+
+
+def _refuse_row(rows, index, cause):
+    """Raise the ``ValueError`` of :func:`pool_moments` for pool row ``index``."""
+    index = int(index)
+    row = as_float_chunk(rows, slice(index, index + 1), copy=False)[0]
+    nonzero = np.abs(row[row != 0])
+    scale = (
+        f"its non-zero entries range from {nonzero.min():.3g} to {nonzero.max():.3g} in "
+        "magnitude"
+        if nonzero.size
+        else "it is zero"
+    )
+    raise ValueError(
+        f"X_pool row {index} cannot be scored: {cause}; {scale}. Rescale the comparison "
+        "features to a moderate range (and refit the model on the rescaled rows)."
+    )
+
+
+def check_pool_rows(estimator, rows):
+    """Validate a pool that no posterior pass will read (random sampling).
+
+    The checks, and their messages, are those every other strategy gets from
+    its passes: a fitted model's number of features (as in
+    :func:`posterior_of`), then finite entries, in one chunked pass that names
+    the first bad row.
+    """
+    n_features = getattr(estimator, "n_features_in_", None)  # set by fit only
+    if n_features is not None and n_features != rows.shape[1]:
+        raise ValueError(
+            f"X_pool has {rows.shape[1]} features, but the model was fitted on {n_features}."
+        )
+    for _ in iter_chunks(rows, rows.shape[1]):
+        pass  # each chunk is checked for NaN and infinity as it is read
+
+
 def check_n_instances(n_instances, n_pool):
     """Validate ``n_instances``; return ``min(n_instances, n_pool)``."""
     if isinstance(n_instances, bool) or not isinstance(n_instances, numbers.Integral):
@@ -287,8 +417,8 @@ def lazy_greedy(posterior, rows, n, score, means, widths, random_state=None):
         Each pick's utility under the posterior conditioned on the picks
         before it.
     """
-    utility = score(means, widths)
-    utility = np.where(np.isnan(utility), -np.inf, utility)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        utility = check_utility(score(means, widths), rows)
     keys = tie_break_keys(utility.size, random_state)
     order = np.lexsort((-keys, -utility))  # best first, ties by key
     conditioning = _Conditioning(posterior.n_params)

@@ -39,7 +39,7 @@ from ..design._frank_wolfe import (
     round_to_distinct,
 )
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import prepare, select_top
+from ._core import check_utility, pool_moments, prepare, select_top
 
 _COMMON = {
     **COMMON_CONSTRAINTS,
@@ -55,7 +55,9 @@ def _solve_pool_design(posterior, rows, n, curvature, objective, settings):
     n_candidates = min(rows.shape[0], max(settings["n_candidates"], 4 * n))
     factor = posterior.cholesky_factor
     _, W = objective(factor)
-    gain = curvature * posterior.whitened_quadratic_form(rows, W)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        gain = curvature * posterior.whitened_quadratic_form(rows, W)
+    check_utility(gain, rows, "first-order design gain")
     support = _top_rows(gain, n_candidates, settings["random_state"])
     # A batch labels n distinct rows once each: the design lives on the
     # capped simplex lambda_j <= 1/n, whose vertices are batches. Start at the
@@ -142,7 +144,7 @@ def g_optimal_sampling(
     [0, 1]
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = posterior.mean_and_std(rows)
+    means, widths = pool_moments(posterior, rows)
     if not np.any(widths > 0):
         raise ValueError("Every pool row is the zero vector: no pair carries information.")
     settings = dict(n_candidates=n_candidates, tol=tol, max_iter=max_iter, random_state=random_state)
@@ -276,8 +278,13 @@ def design_sampling(
     (5, True)
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = posterior.mean_and_std(rows)
-    settings = dict(n_candidates=n_candidates, tol=tol, max_iter=max_iter, random_state=random_state)
+    means, widths = pool_moments(posterior, rows)
+    settings = {
+        "n_candidates": n_candidates,
+        "tol": tol,
+        "max_iter": max_iter,
+        "random_state": random_state,
+    }
     location = np.abs(means) + beta * widths
     with np.errstate(divide="ignore", over="ignore"):
         # Rows whose squared location underflows are zero rows for all purposes.

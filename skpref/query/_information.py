@@ -8,8 +8,7 @@ from sklearn.utils._param_validation import validate_params
 
 from .._logistic import logistic_variance
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import lazy_greedy, prepare, select_top
-
+from ._core import lazy_greedy, pool_moments, prepare, select_top
 
 
 @validate_params(COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
@@ -55,7 +54,7 @@ def apo_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     [1]
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances, kind="design")
-    _, widths = posterior.mean_and_std(rows, mean=False)
+    _, widths = pool_moments(posterior, rows, mean=False)
     return select_top(widths**2, n, random_state)
 
 
@@ -123,7 +122,7 @@ def d_optimal_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     [1, 2]
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = posterior.mean_and_std(rows)
+    means, widths = pool_moments(posterior, rows)
     return lazy_greedy(posterior, rows, n, d_optimal_gain, means, widths, random_state)
 
 

@@ -7,8 +7,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import prepare, select_top
-
+from ._core import pool_moments, prepare, select_top
 
 
 @validate_params(COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
@@ -51,7 +50,7 @@ def uncertainty_sampling(classifier, X_pool, n_instances=1, *, random_state=None
     [2, 3]
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, _ = posterior.mean_and_std(rows, std=False)
+    means, _ = pool_moments(posterior, rows, std=False)
     return select_top(-np.abs(means), n, random_state)
 
 
@@ -149,7 +148,7 @@ def selective_sampling(
     [1.0, 1.0, 1.0]
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, _ = posterior.mean_and_std(rows, std=False)
+    means, _ = pool_moments(posterior, rows, std=False)
     probability = acceptance_probability(means, b)
     rng = check_random_state(random_state)
     remaining = np.ones(probability.size, dtype=bool)

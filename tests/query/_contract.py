@@ -13,7 +13,8 @@ a strategy's test class inherits it and declares what the strategy is
   ``greedy_conditioned`` (greedy batch with rank-one conditioning),
   ``nested_batches`` (a batch of k is the first k of a batch of n),
   ``is_design`` (scores are design weights), ``neg_inf_scores`` (``-inf`` is a
-  documented score);
+  documented score), ``uses_widths`` (the strategy reads the widths ``w_i``,
+  not only the means);
 
 and gets every generic invariant below for free. The helpers at the top
 (seeded models and pools, hypothesis pools, a posterior-only estimator and
@@ -22,6 +23,7 @@ the sequential-picks reference) are shared with the other query tests.
 
 import os
 import traceback
+import warnings
 
 import numpy as np
 import pytest
@@ -178,6 +180,11 @@ def sparse_pool(n_rows, n_features, seed, density=0.4):
     return pool
 
 
+def raised_in_package(error):
+    """Whether ``error`` was raised by skpref's own code (not deep inside numpy/scipy)."""
+    return traceback.extract_tb(error.__traceback__)[-1].filename.startswith(PACKAGE_DIR)
+
+
 class Holder(BaseEstimator):
     """A meta-estimator with a ``query_strategy`` parameter (nested-name checks)."""
 
@@ -210,6 +217,7 @@ class StrategyContract:
     nested_batches = False
     is_design = False
     neg_inf_scores = False
+    uses_widths = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -441,6 +449,80 @@ class StrategyContract:
         transformed = pipeline[:-1].transform(pool).toarray()
         self.assert_same_selection(selection, self.select(pipeline[-1], transformed, 4), rtol=0)
         self.assert_same_selection(selection, self.select(pipeline, pool.toarray(), 4))
+
+    # -- pools that cannot be scored ---------------------------------------------------
+
+    @pytest.mark.parametrize(
+        "pool, message",
+        [
+            (np.ones(4), "2-D"),
+            (np.ones((2, 2, 2)), "2-D"),
+            (np.empty((0, 3)), "empty"),
+            (sparse.csr_matrix((0, 3)), "empty"),
+            (np.ones((4, 2)), "features"),
+        ],
+        ids=["1-D", "3-D", "empty", "empty-sparse", "features"],
+    )
+    def test_invalid_pools_raise_the_common_errors(self, pool, message):
+        """Every strategy refuses a bad pool with the same ValueError and message."""
+        with pytest.raises(ValueError, match=message):
+            self.select(fit_model(3), pool, 2)
+
+    @pytest.mark.parametrize("container", ["dense", "csr_matrix"])
+    @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+    def test_non_finite_entries_name_their_row(self, bad, container):
+        """A NaN or infinite entry is refused, naming its row, dense or sparse."""
+        pool = gaussian_pool(9, 3, seed=23)
+        pool[6, 1] = bad
+        pool = pool if container == "dense" else SPARSE_FORMATS[container](pool)
+        with pytest.raises(ValueError, match=r"NaN or infinity \(first at row 6\)"):
+            self.select(fit_model(3), pool, 2)
+
+    @pytest.mark.parametrize("fitted", [True, False])
+    @pytest.mark.parametrize(
+        "scale", [1e150, 1e155, 1e200, 1e-200, 1e-310, 0.0], ids=lambda scale: f"{scale:g}"
+    )
+    def test_extreme_scales_select_or_refuse_clearly(self, scale, fitted):
+        """Rows of extreme scale: a valid selection, or a ValueError from skpref naming a row.
+
+        Never a utility of inf or NaN (garbage ranked silently), never a
+        RuntimeWarning, never an error from deep inside numpy.
+        """
+        pool = gaussian_pool(6, 3, seed=24) * scale
+        model = fit_model(3, seed=24) if fitted else PairwiseLogisticRegression()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                indices, scores = self.select(model, pool, 2)
+            except ValueError as error:
+                assert raised_in_package(error), repr(error)
+                assert "row" in str(error) or "zero vector" in str(error), str(error)
+                return
+        self.check_selection(indices, scores, 6, 2)
+
+    @pytest.mark.parametrize("scale", [1e160, 1e-170])
+    def test_an_unscorable_row_is_named(self, scale):
+        """One row whose width overflows or underflows among ordinary rows: refused by its index.
+
+        Strategies that read only the means score such a row correctly (its mean
+        is finite) and select as usual.
+        """
+        pool = gaussian_pool(8, 3, seed=25)
+        pool[3] *= scale
+        model = fit_model(3, seed=25)
+        if not self.uses_widths:
+            self.check_selection(*self.select(model, pool, 3), 8, 3)
+            return
+        with pytest.raises(ValueError, match="X_pool row 3 cannot be scored"):
+            self.select(model, pool, 3)
+
+    def test_single_row_pool(self):
+        """A pool of one row returns that row, for any n_instances."""
+        pool = gaussian_pool(1, 3, seed=26)
+        for model in (fit_model(3, seed=26), PairwiseLogisticRegression()):
+            indices, scores = self.select(model, pool, 3)
+            self.check_selection(indices, scores, 1, 3)
+            assert indices.tolist() == [0]
 
     # -- batches ---------------------------------------------------------------------
 

@@ -21,10 +21,18 @@ from sklearn.preprocessing import StandardScaler
 from skpref import LaplacePosterior, PairwiseLogisticRegression
 from skpref.active import PreferenceLearner
 from skpref.pairs import PairDifference
-from skpref.query import ci_location_sampling, d_optimal_sampling, uncertainty_sampling
+from skpref.query import (
+    ci_location_sampling,
+    d_optimal_sampling,
+    design_sampling,
+    g_optimal_sampling,
+    uncertainty_sampling,
+)
 from skpref.query._core import (
     check_n_instances,
+    check_utility,
     lazy_greedy,
+    pool_moments,
     posterior_of,
     resolve_classifier,
     select_top,
@@ -346,6 +354,94 @@ def test_posterior_of_feature_mismatch():
     """A pool with a different number of features than the fit is a ValueError."""
     with pytest.raises(ValueError, match="features"):
         ci_location_sampling(fit_model(3), gaussian_pool(5, 4, 0), 2)
+
+
+# -- pool_moments and check_utility: what float64 cannot score ------------------------------
+
+
+OVERFLOW = "posterior variance x\\^T H\\^-1 x overflows"
+UNDERFLOW = "posterior width sqrt\\(x\\^T H\\^-1 x\\) underflows to 0 although the row is not zero"
+
+
+@pytest.mark.parametrize(
+    "scale, fit_intercept, cause",
+    [(1e160, False, OVERFLOW), (1e160, True, OVERFLOW), (1e-170, False, UNDERFLOW)],
+    ids=["overflow", "overflow-intercept", "underflow"],
+)
+def test_pool_moments_names_the_first_unscorable_row(scale, fit_intercept, cause):
+    """The first row whose width cannot be computed is named, with the cause and its scale."""
+    model = fit_model(3, seed=1, fit_intercept=fit_intercept)
+    pool = gaussian_pool(10, 3, seed=1)
+    pool[[4, 7]] *= scale
+    with pytest.raises(ValueError, match=f"X_pool row 4 cannot be scored: its {cause}"):
+        pool_moments(model.posterior_, pool)
+    means, widths = pool_moments(model.posterior_, pool, std=False)  # means alone are fine
+    assert widths is None and np.all(np.isfinite(means))
+
+
+def test_pool_moments_tiny_rows_with_an_intercept_are_scored():
+    """With an intercept a row's width includes the intercept's: tiny rows do not underflow."""
+    model = fit_model(3, seed=1, fit_intercept=True)
+    pool = gaussian_pool(10, 3, seed=1) * 1e-170
+    _, widths = pool_moments(model.posterior_, pool)
+    np.testing.assert_allclose(widths, np.sqrt(model.posterior_.solve(pool)[:, -1]), rtol=1e-12)
+
+
+def test_pool_moments_mean_overflow():
+    """A mean x^T theta that overflows is named, even when only the means are asked for."""
+    model = fit_model(3, seed=0)  # coefficients 1.18, 1.22, 0.87
+    pool = gaussian_pool(6, 3, seed=0)
+    pool[5] = 1e308  # finite entries, each product near 1e308: their sum overflows
+    with pytest.raises(ValueError, match="row 5 cannot be scored: its logit mean .* overflows"):
+        pool_moments(model.posterior_, pool, std=False)
+
+
+def test_pool_moments_keeps_exact_zero_rows_and_tiny_but_scorable_rows():
+    """Zero rows (identical items) have w = 0 legitimately; rows at 1e-150 are still scored."""
+    model = fit_model(3, seed=3)
+    pool = gaussian_pool(6, 3, seed=3)
+    pool[1] = 0.0
+    pool[2] *= 1e-150
+    _, widths = pool_moments(model.posterior_, pool)
+    np.testing.assert_array_equal(model.posterior_.mean_and_std(pool)[1], widths)
+    assert widths[1] == 0 and widths[2] > 0
+
+
+def test_check_utility_allows_minus_infinity_only():
+    """-inf is a documented score; NaN and +inf name their row."""
+    pool = gaussian_pool(4, 2, seed=0)
+    utility = np.array([0.0, -np.inf, 1.0, 2.0])
+    assert check_utility(utility, pool) is utility
+    for bad in (np.nan, np.inf):
+        utility[2] = bad
+        with pytest.raises(ValueError, match=f"row 2 cannot be scored: its gain overflows .*{bad}"):
+            check_utility(utility, pool, "gain")
+
+
+def test_ci_location_with_a_huge_beta_refuses_instead_of_tying_at_infinity():
+    """beta * w overflowing gave every row a utility of inf (ranked by the tie-break alone)."""
+    model, pool = fit_model(3, seed=4), gaussian_pool(8, 3, seed=4) * 1e10  # widths ~ 1e9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="row 0 cannot be scored: its utility overflows"):
+            ci_location_sampling(model, pool, 2, beta=1e308)
+
+
+@pytest.mark.parametrize("strategy", [g_optimal_sampling, design_sampling])
+def test_design_gain_overflow_is_a_clear_error(strategy):
+    """Rows at 1e150: finite widths, an overflowing design gain (was numpy's zero-size error)."""
+    model = fit_model(3, seed=0)
+    pool = gaussian_pool(6, 3, seed=0) * 1e150
+    if strategy is design_sampling:
+        pool[0] = 0.5  # an ambiguous row makes T non-trivial
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            indices, weights = strategy(model, pool, 2, random_state=0)
+        except ValueError as error:
+            assert "cannot be scored" in str(error), error
+            return
+    assert np.all(np.isfinite(weights)) and np.unique(indices).size == 2
 
 
 # -- check_n_instances ----------------------------------------------------------------

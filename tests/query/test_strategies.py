@@ -91,12 +91,14 @@ class TestRandomSampling(StrategyContract):
     cls = RandomSampling
     changing_params = {"random_state": 1}
     deterministic_given_seed = False
+    uses_widths = False
 
 
 class TestUncertaintySampling(StrategyContract):
     function = uncertainty_sampling
     cls = UncertaintySampling
     nested_batches = True
+    uses_widths = False
 
 
 class TestAPOSampling(StrategyContract):
@@ -118,6 +120,7 @@ class TestSelectiveSampling(StrategyContract):
     params = {"b": 0.5}
     changing_params = {"b": 0.02}
     deterministic_given_seed = False
+    uses_widths = False
 
 
 class TestCILocationSampling(StrategyContract):
