@@ -2,9 +2,10 @@
 
 A strategy is a short function on top of five pieces that live here:
 
-* :func:`resolve_classifier` unwraps a modAL learner, a fitted search or a
-  ``Pipeline`` into the final estimator and the pool rows as that estimator
-  sees them (transformed lazily, chunk by chunk);
+* :func:`resolve_classifier` unwraps a modAL learner, a fitted search, a
+  fitted loop or a ``Pipeline`` into the final estimator and the pool rows as
+  that estimator sees them (transformed lazily, chunk by chunk; a
+  scipy.sparse pool is densified one chunk at a time);
 * :func:`posterior_of` reads the Laplace posterior, or the prior
   ``N(0, C I)`` for a model that has not seen a label (cold start);
 * :func:`pool_moments` computes the logit means and widths of every row and
@@ -20,10 +21,12 @@ A strategy is a short function on top of five pieces that live here:
 
 import heapq
 import numbers
+import sys
 
 import numpy as np
 from scipy import sparse
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection._search import BaseSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -71,33 +74,98 @@ def _dense(rows):
     return np.asarray(rows)
 
 
+def _modal_base_learner():
+    """modAL's ``BaseLearner`` class, or None when modAL is not loaded.
+
+    modAL is optional. A modAL learner can only exist once its class's module
+    has been imported, so modAL is looked up only if the ``modAL`` package is
+    already in ``sys.modules``: skpref never imports it on its own account.
+    """
+    if "modAL" not in sys.modules:
+        return None
+    try:
+        from modAL.models.base import BaseLearner
+    except ImportError:  # a modAL without this module has no learner we know
+        return None
+    return BaseLearner
+
+
+def _fitted_inner_estimator(estimator):
+    """A meta-estimator's fitted ``estimator_``, or None.
+
+    Only a fitted one counts: some meta-estimators (bagging) keep an unfitted
+    template there, whose prior would silently stand in for the model.
+    """
+    inner = getattr(estimator, "estimator_", None)
+    return inner if inner is not None and _is_fitted(inner) else None
+
+
 def resolve_classifier(classifier, X_pool):
     """The final estimator and the pool rows in its feature space.
 
-    Unwraps, repeatedly: a modAL learner (``.estimator``), a fitted
-    ``GridSearchCV``-like search (``.best_estimator_``) and a ``Pipeline``
-    (the pool goes through every step but the last, lazily).
+    Unwraps, repeatedly, by an explicit protocol, in this order:
+
+    1. a fitted search's ``best_estimator_`` (``GridSearchCV`` and the other
+       ``BaseSearchCV``; an unfitted one, or one fitted with ``refit=False``,
+       has not chosen a model and raises ``NotFittedError``);
+    2. a fitted meta-estimator's fitted ``estimator_`` (a fitted
+       :class:`~skpref.active.ActivePreferenceClassifier`: the model its loop
+       fitted, not its unfitted constructor argument);
+    3. a ``Pipeline``: its last step, the pool going through every other step
+       (lazily, chunk by chunk);
+    4. a modAL learner (an instance of ``modAL.models.base.BaseLearner``,
+       looked up only if modAL is loaded): its ``estimator``;
+    5. an unfitted :class:`~skpref.active.ActivePreferenceClassifier`: the
+       estimator its loop would refit (cold start from its prior).
+
+    Anything else is the estimator itself.
+
+    Parameters
+    ----------
+    classifier : estimator, Pipeline, search, loop or modAL learner
+        What the strategy was given.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
+        The pool, in ``classifier``'s input space.
 
     Returns
     -------
     estimator : estimator
         The object whose posterior drives the strategy.
     rows : array-like of shape (n_pool, n_features)
-        The pool in the estimator's feature space.
+        The pool in the estimator's feature space (a scipy.sparse pool stays
+        sparse; every pass densifies one chunk at a time).
     """
+    from .._loop import ActivePreferenceClassifier  # the loop imports this package
+
     rows = _as_pool(X_pool)
+    base_learner = _modal_base_learner()
     estimator = classifier
     while True:
         if hasattr(estimator, "best_estimator_"):
             estimator = estimator.best_estimator_
+        elif isinstance(estimator, BaseSearchCV):
+            state = (
+                "was fitted with refit=False, so it kept no model"
+                if hasattr(estimator, "cv_results_")
+                else "is not fitted, so it has not chosen a model yet"
+            )
+            raise NotFittedError(
+                f"This {type(estimator).__name__} {state}: there is no best_estimator_ to "
+                "score the pool with. Fit it (with refit=True), or pass its estimator for a "
+                "cold start."
+            )
+        elif _fitted_inner_estimator(estimator) is not None:
+            estimator = _fitted_inner_estimator(estimator)
         elif isinstance(estimator, Pipeline):
             if len(estimator.steps) > 1 and _is_fitted(estimator.steps[-1][1]):
                 rows = TransformedPool(rows, estimator[:-1])
             elif len(estimator.steps) > 1:
                 rows = _transform_unfitted(estimator[:-1], rows)
             estimator = estimator.steps[-1][1]
-        elif hasattr(estimator, "estimator") and hasattr(estimator, "query_strategy"):
-            estimator = estimator.estimator  # a modAL learner
+        elif base_learner is not None and isinstance(estimator, base_learner):
+            estimator = estimator.estimator
+        elif isinstance(estimator, ActivePreferenceClassifier):
+            estimator = estimator._base_estimator()  # unfitted: rule 2 did not apply
         else:
             # pandas rows reach a pipeline's steps as they are; the model
             # itself sees positional numpy rows.
@@ -138,7 +206,7 @@ def _as_pool(X_pool):
 def _is_fitted(estimator):
     try:
         check_is_fitted(estimator)
-    except NotFittedError:
+    except (NotFittedError, TypeError):  # TypeError: not an estimator (no fit method)
         return False
     return True
 

@@ -110,9 +110,9 @@ def g_optimal_sampling(
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
         The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
-        modAL learner is unwrapped to it.
-    X_pool : array-like of shape (n_pool, n_features)
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
+        active-learning loop or modAL learner is unwrapped to it.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).
@@ -235,9 +235,9 @@ def design_sampling(
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
         The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
-        modAL learner is unwrapped to it.
-    X_pool : array-like of shape (n_pool, n_features)
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
+        active-learning loop or modAL learner is unwrapped to it.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).

@@ -22,9 +22,9 @@ def uncertainty_sampling(classifier, X_pool, n_instances=1, *, random_state=None
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
         The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
-        modAL learner is unwrapped to it.
-    X_pool : array-like of shape (n_pool, n_features)
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
+        active-learning loop or modAL learner is unwrapped to it.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).
@@ -109,9 +109,9 @@ def selective_sampling(
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
         The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
-        modAL learner is unwrapped to it.
-    X_pool : array-like of shape (n_pool, n_features)
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
+        active-learning loop or modAL learner is unwrapped to it.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).
