@@ -147,7 +147,12 @@ def g_optimal_sampling(
     means, widths = pool_moments(posterior, rows)
     if not np.any(widths > 0):
         raise ValueError("Every pool row is the zero vector: no pair carries information.")
-    settings = dict(n_candidates=n_candidates, tol=tol, max_iter=max_iter, random_state=random_state)
+    settings = {
+        "n_candidates": n_candidates,
+        "tol": tol,
+        "max_iter": max_iter,
+        "random_state": random_state,
+    }
     widest = _top_rows(widths, n_candidates, random_state)
     objective = MinimaxObjective(posterior.augment(rows[widest]), np.ones(widest.size), sharpness)
     return _solve_pool_design(posterior, rows, n, logistic_variance(means), objective, settings)
@@ -178,7 +183,9 @@ class GOptimalSampling(QueryStrategy):
 
     _function = staticmethod(g_optimal_sampling)
 
-    def __init__(self, *, n_candidates=1000, sharpness=200.0, tol=1e-3, max_iter=100, random_state=None):
+    def __init__(
+        self, *, n_candidates=1000, sharpness=200.0, tol=1e-3, max_iter=100, random_state=None
+    ):
         self.n_candidates = n_candidates
         self.sharpness = sharpness
         self.tol = tol
