@@ -398,6 +398,22 @@ def test_resolve_unfitted_loop_is_a_cold_start(estimator):
     )
 
 
+@pytest.mark.parametrize("learner_class", [ActiveLearner, PreferenceLearner])
+def test_resolve_unfitted_learner_around_a_pipeline_ending_in_a_loop(learner_class):
+    """Nothing fitted: learner -> Pipeline(PairDifference, loop) -> the model, at its prior."""
+    loop = ActivePreferenceClassifier(PairwiseLogisticRegression(C=2.0))
+    learner = learner_class(estimator=make_pipeline(PairDifference(), loop))
+    items = np.random.default_rng(9).normal(size=(12, 6))
+    model, rows = resolve_classifier(learner, items)
+    assert model is loop.estimator
+    np.testing.assert_array_equal(rows[:], items[:, :3] - items[:, 3:])
+    for strategy in (d_optimal_sampling, ci_location_sampling):
+        selection = strategy(learner, items, 3, random_state=0)
+        expected = strategy(PairwiseLogisticRegression(C=2.0), rows[:], 3, random_state=0)
+        np.testing.assert_array_equal(selection[0], expected[0])
+        np.testing.assert_array_equal(selection[1], expected[1])
+
+
 @pytest.mark.parametrize("refit", [True, False])
 def test_resolve_search_without_a_best_estimator_explains(refit):
     """An unfitted search, or one fitted with refit=False, has no model: a NotFittedError."""
