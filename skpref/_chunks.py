@@ -1,14 +1,15 @@
 """Row chunking: how every pass over a pool keeps its memory bounded.
 
-A pool may be a two-million-row ``np.memmap``; nothing in skpref loads it
-whole. Passes read it in slices of rows small enough for the cache-friendly
-BLAS calls to run at full speed while their float64 copies stay a few tens of
-MiB.
+A pool may be a two-million-row ``np.memmap`` or a scipy.sparse matrix of
+text features; nothing in skpref loads it whole, or densifies it whole. Passes
+read it in slices of rows small enough for the cache-friendly BLAS calls to run
+at full speed while their float64 copies stay a few tens of MiB.
 """
 
 import mmap
 
 import numpy as np
+from scipy import sparse
 
 #: Target size of one float64 chunk. 16 MiB keeps a chunk and its whitened
 #: copy inside a typical L3-plus-memory sweet spot while leaving BLAS calls
@@ -35,11 +36,22 @@ def as_float_chunk(X, rows, copy=True):
     checked for NaN and infinity (``ValueError`` naming the first bad row).
     With ``copy=False`` a view where the pool already is C-ordered float64,
     unchecked: the caller checks its outputs with :func:`check_finite_rows`.
+
+    A scipy.sparse ``X`` (matrix or array) is densified here, one chunk at a
+    time: the dense chunk holds exactly the stored values and zeros elsewhere,
+    so every pass computes on a sparse pool exactly what it computes on its
+    dense copy, with the memory of one chunk.
     """
-    if not copy:
-        return np.asarray(X[rows], dtype=np.float64, order="C")
-    chunk = np.array(X[rows], dtype=np.float64, order="C", copy=True)
-    check_finite_rows(chunk, rows)
+    chunk = X[rows]
+    if sparse.issparse(chunk):
+        # toarray() is a new array, so it is already the copy callers may write.
+        chunk = np.ascontiguousarray(chunk.toarray(), dtype=np.float64)
+    elif not copy:
+        return np.asarray(chunk, dtype=np.float64, order="C")
+    else:
+        chunk = np.array(chunk, dtype=np.float64, order="C", copy=True)
+    if copy:
+        check_finite_rows(chunk, rows)
     return chunk
 
 

@@ -47,10 +47,9 @@ def fit_labeled(estimator, X, y, **fit_kwargs):
         estimator.fit(X, y, **fit_kwargs)
         return True
     if _mirrors_exactly(estimator) and set(labels.tolist()) <= {0, 1}:
-        X = np.asarray(X, dtype=np.float64)
         weight = np.asarray(fit_kwargs.pop("sample_weight", np.ones(len(y))), dtype=np.float64)
         estimator.fit(
-            np.vstack([X, -X]),
+            _mirrored(X),
             np.concatenate([y, 1 - y]),
             sample_weight=np.concatenate([weight, weight]) / 2.0,
             **fit_kwargs,
@@ -64,6 +63,16 @@ def fit_labeled(estimator, X, y, **fit_kwargs):
         UserWarning,
     )
     return False
+
+
+def _mirrored(X):
+    """The rows ``X`` followed by ``-X``; a DataFrame stays one, with its column names."""
+    if hasattr(X, "iloc"):
+        import pandas as pd  # X is a DataFrame, so pandas is installed
+
+        return pd.concat([X, -X], ignore_index=True)
+    X = np.asarray(X, dtype=np.float64)
+    return np.vstack([X, -X])
 
 
 def _mirrors_exactly(estimator):

@@ -9,10 +9,13 @@ starts with labels of one class only, which a classifier cannot fit.
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn
 from modAL.models import ActiveLearner
 from scipy.optimize import minimize
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.fixes import parse_version
@@ -41,7 +44,6 @@ from skpref.query import (
 )
 
 # -- helpers -----------------------------------------------------------------------
-
 
 
 def comparisons(n_samples, n_features=3, seed=0):
@@ -293,3 +295,183 @@ def test_a_short_loop_never_queries_a_row_twice():
         pool, labels = np.delete(pool, indices, axis=0), np.delete(labels, indices)
     assert learner.X_training.shape == (22, 3)
     assert np.unique(learner.X_training, axis=0).shape[0] == 22
+
+
+# -- DataFrames and Series (modAL's data_vstack uses DataFrame.append, gone in pandas 2) --------
+
+
+COLUMNS = ["u", "v", "w"]
+
+
+def frames(n_samples, seed=11):
+    """The comparisons of :func:`comparisons` as a DataFrame and a Series."""
+    X, y = comparisons(n_samples, seed=seed)
+    return pd.DataFrame(X, columns=COLUMNS), pd.Series(y, name="label")
+
+
+def test_dataframe_start_then_dataframe_teach():
+    """X_training=df.iloc[:10], then teach(df rows, y): the reported AttributeError, now a refit."""
+    frame, labels = frames(30)
+    learner = PreferenceLearner(X_training=frame.iloc[:10], y_training=labels.iloc[:10])
+    learner.teach(frame.iloc[10:20], labels.iloc[10:20])
+    learner.teach(frame.iloc[20:], labels.iloc[20:])
+    assert isinstance(learner.X_training, pd.DataFrame)
+    assert isinstance(learner.y_training, pd.Series)
+    assert list(learner.X_training.columns) == COLUMNS
+    assert learner.X_training.index.tolist() == list(range(30))  # each row keeps its pool index
+    pd.testing.assert_frame_equal(learner.X_training, frame)
+    direct = PairwiseLogisticRegression().fit(frame, labels)
+    np.testing.assert_array_equal(learner.estimator.coef_, direct.coef_)
+    np.testing.assert_array_equal(learner.estimator.feature_names_in_, COLUMNS)
+
+
+@pytest.mark.parametrize("order", ["numpy-then-frame", "frame-then-numpy"])
+def test_numpy_and_dataframe_blocks_mix(order):
+    """numpy rows after a DataFrame, and a DataFrame after numpy rows: a DataFrame, names kept."""
+    frame, labels = frames(20)
+    X, y = frame.to_numpy(), labels.to_numpy()
+    if order == "numpy-then-frame":
+        learner = PreferenceLearner(X_training=X[:10], y_training=y[:10])
+        learner.teach(frame.iloc[10:], labels.iloc[10:])
+    else:
+        learner = PreferenceLearner(X_training=frame.iloc[:10], y_training=labels.iloc[:10])
+        learner.teach(X[10:], y[10:])
+    assert isinstance(learner.X_training, pd.DataFrame)
+    assert list(learner.X_training.columns) == COLUMNS
+    np.testing.assert_array_equal(learner.X_training.to_numpy(), X)
+    np.testing.assert_array_equal(np.asarray(learner.y_training), y)
+    np.testing.assert_array_equal(
+        learner.estimator.coef_, PairwiseLogisticRegression().fit(X, y).coef_
+    )
+
+
+@pytest.mark.parametrize("names", ["integer", "string"])
+def test_query_a_dataframe_pool_returns_its_rows_by_position(names):
+    """query(DataFrame) returns X_pool.iloc[indices].
+
+    modAL's retrieve_rows tries X_pool[indices] first, which selects columns: with
+    the default integer column names (a pool of 8 rows and 12 columns: every
+    index is also a column name) it returned the wrong data silently.
+    """
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(20, 12))
+    y = (X[:, 0] - X[:, 1] + rng.logistic(size=20) > 0).astype(int)
+    y[:2] = [0, 1]
+    columns = None if names == "integer" else [f"f{j}" for j in range(12)]
+    pool = pd.DataFrame(X[12:], columns=columns, index=np.arange(100, 108))
+    learner = PreferenceLearner(X_training=X[:12], y_training=y[:12])
+    indices, rows, scores = learner.query(pool, n_instances=3, return_metrics=True)
+    expected = ci_location_sampling(learner.estimator, X[12:], 3)
+    np.testing.assert_array_equal(indices, expected[0])
+    np.testing.assert_array_equal(scores, expected[1])
+    pd.testing.assert_frame_equal(rows, pool.iloc[indices])
+    learner.teach(rows, y[12:][indices])
+    assert learner.X_training.shape == (15, 12)
+
+
+def test_a_loop_through_a_pipeline_that_selects_columns_by_name():
+    """A ColumnTransformer picking columns by name: query and teach DataFrames, then numpy rows."""
+    frame, labels = frames(40, seed=13)
+    pipeline = make_pipeline(
+        ColumnTransformer([("keep", "passthrough", ["u", "w"])]), PairwiseLogisticRegression()
+    )
+    learner = PreferenceLearner(
+        estimator=pipeline, X_training=frame.iloc[:8], y_training=labels.iloc[:8]
+    )
+    pool, pool_labels = frame.iloc[8:30], labels.iloc[8:30]
+    indices, rows = learner.query(pool, n_instances=4)
+    expected, _ = ci_location_sampling(pipeline[-1], pool[["u", "w"]].to_numpy(), 4)
+    np.testing.assert_array_equal(indices, expected)
+    learner.teach(rows, pool_labels.iloc[indices])
+    learner.teach(frame.iloc[30:].to_numpy(), labels.iloc[30:].to_numpy())  # numpy rows too
+    assert list(learner.X_training.columns) == COLUMNS and len(learner.X_training) == 22
+    direct = clone(pipeline).fit(learner.X_training, learner.y_training)
+    np.testing.assert_array_equal(learner.estimator[-1].coef_, direct[-1].coef_)
+    assert learner.score(frame, labels) == direct.score(frame, labels)
+
+
+def test_fit_and_score_take_dataframes_and_series():
+    """fit(DataFrame, Series) replaces the labeled pairs; score and predict take DataFrames."""
+    frame, labels = frames(30, seed=14)
+    learner = PreferenceLearner(X_training=frame.iloc[:5], y_training=labels.iloc[:5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no feature-name warnings
+        learner.fit(frame.iloc[5:], labels.iloc[5:])
+        score = learner.score(frame, labels)
+        predictions = learner.predict(frame)
+    assert learner.X_training is not None and len(learner.X_training) == 25
+    direct = PairwiseLogisticRegression().fit(frame.iloc[5:], labels.iloc[5:])
+    assert score == direct.score(frame, labels)
+    np.testing.assert_array_equal(predictions, direct.predict(frame))
+
+
+def test_bootstrap_refits_take_dataframes():
+    """teach(bootstrap=True) resamples a DataFrame by position (X[rows] selected columns)."""
+    frame, labels = frames(30, seed=15)
+    learner = PreferenceLearner(X_training=frame.iloc[:10], y_training=labels.iloc[:10])
+    np.random.seed(0)
+    learner.teach(frame.iloc[10:], labels.iloc[10:], bootstrap=True)
+    np.random.seed(0)
+    rows = np.random.choice(30, 30, replace=True)
+    direct = PairwiseLogisticRegression().fit(frame.iloc[rows], labels.iloc[rows])
+    np.testing.assert_array_equal(learner.estimator.coef_, direct.coef_)
+    learner.teach(frame.iloc[:6], labels.iloc[:6], only_new=True, bootstrap=True)
+    check_is_fitted(learner.estimator)
+
+
+def test_mismatched_columns_are_refused_and_nothing_is_lost():
+    """New rows with other columns raise a ValueError; the labeled pairs stay as they were."""
+    frame, labels = frames(20, seed=16)
+    learner = PreferenceLearner(X_training=frame.iloc[:10], y_training=labels.iloc[:10])
+    for bad in (frame.iloc[10:12][["v", "u", "w"]], frame.iloc[10:12].rename(columns={"w": "z"})):
+        with pytest.raises(ValueError, match="same feature columns"):
+            learner.teach(bad, labels.iloc[10:12])
+    with pytest.raises(ValueError, match="as many features"):
+        learner.teach(np.ones((2, 4)), labels.iloc[10:12])
+    pd.testing.assert_frame_equal(learner.X_training, frame.iloc[:10])
+    pd.testing.assert_series_equal(learner.y_training, labels.iloc[:10])
+
+
+def test_one_class_start_with_a_dataframe_keeps_the_feature_names():
+    """The mirrored one-class start fits on a DataFrame, so later DataFrame calls do not warn."""
+    frame, _ = frames(6, seed=17)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        learner = PreferenceLearner(X_training=frame, y_training=np.ones(6, dtype=int))
+        probabilities = learner.predict_proba(frame)[:, 1]
+    np.testing.assert_array_equal(learner.estimator.feature_names_in_, COLUMNS)
+    mirrored = PairwiseLogisticRegression().fit(
+        np.vstack([frame, -frame]), np.r_[np.ones(6), np.zeros(6)], sample_weight=np.full(12, 0.5)
+    )
+    np.testing.assert_array_equal(learner.estimator.coef_, mirrored.coef_)
+    np.testing.assert_array_equal(probabilities, mirrored.predict_proba(frame.to_numpy())[:, 1])
+
+
+def test_query_reads_a_bare_index_array_and_calls_the_strategy_once():
+    """A strategy returning bare indices: both rows queried.
+
+    modAL read a bare ``[i, j]`` as the index ``i`` with metrics ``j``.
+    """
+    X, y = comparisons(20, seed=18)
+    calls = []
+
+    def two_rows(classifier, X_pool, n_instances=2):
+        calls.append(n_instances)
+        return np.array([4, 9])
+
+    learner = PreferenceLearner(query_strategy=two_rows, X_training=X[:6], y_training=y[:6])
+    indices, rows = learner.query(X[6:])
+    np.testing.assert_array_equal(indices, [4, 9])
+    np.testing.assert_array_equal(rows, X[6:][[4, 9]])
+    assert calls == [2]
+    with pytest.warns(UserWarning, match="return_metrics"):
+        learner.query(X[6:], return_metrics=True)
+
+
+def test_repr_and_get_params():
+    """repr and get_params work (modAL does not keep bootstrap_init, so they raised)."""
+    X, y = comparisons(10, seed=19)
+    learner = PreferenceLearner(X_training=X, y_training=y, bootstrap_init=False)
+    params = learner.get_params(deep=False)
+    assert params["bootstrap_init"] is False and params["X_training"] is X
+    assert repr(learner).startswith("PreferenceLearner(")

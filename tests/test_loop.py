@@ -176,7 +176,8 @@ def test_grid_search_over_strategy_parameters_and_budget(pool):
     assert best.query_strategy.beta == search.best_params_["query_strategy__beta"]
     assert len(best.queried_indices_) == search.best_params_["budget"]
     # More labels should not hurt much on a well-specified pool.
-    scores = dict(zip(map(str, search.cv_results_["params"]), search.cv_results_["mean_test_score"]))
+    params, means = search.cv_results_["params"], search.cv_results_["mean_test_score"]
+    scores = dict(zip(map(str, params), means))
     assert max(scores.values()) > 0.75
 
 

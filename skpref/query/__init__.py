@@ -3,7 +3,9 @@
 Every strategy is a function ``f(classifier, X_pool, n_instances=1, **params)
 -> (indices, scores)`` (modAL's signature; ``classifier`` may be a modAL
 learner, a fitted or unfitted :class:`~skpref.PairwiseLogisticRegression`, a
-``Pipeline`` ending in one, or a fitted search) and a class of the same name
+``Pipeline`` ending in one, a fitted search or a fitted
+:class:`~skpref.active.ActivePreferenceClassifier`; ``X_pool`` an array, a
+memory map, a DataFrame or a scipy.sparse matrix) and a class of the same name
 in CamelCase that holds ``params`` as sklearn parameters and is callable with
 the same signature, for ``modAL.models.ActiveLearner(query_strategy=...)``
 and grid searches over ``query_strategy__beta``.

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import lazy_greedy, prepare
+from ._core import lazy_greedy, pool_moments, prepare
 
 
 def ambiguity(means, widths, beta):
@@ -61,9 +61,9 @@ def ci_location_sampling(
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
         The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
-        modAL learner is unwrapped to it.
-    X_pool : array-like of shape (n_pool, n_features)
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
+        active-learning loop or modAL learner is unwrapped to it.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).
@@ -99,7 +99,7 @@ def ci_location_sampling(
     True
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = posterior.mean_and_std(rows)
+    means, widths = pool_moments(posterior, rows)
     score = partial(ambiguity, beta=beta) if criterion == "ambiguity" else z_score
     return lazy_greedy(posterior, rows, n, score, means, widths, random_state)
 

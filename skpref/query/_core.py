@@ -1,12 +1,18 @@
 """The shared core of every query strategy.
 
-A strategy is a short function on top of four pieces that live here:
+A strategy is a short function on top of five pieces that live here:
 
-* :func:`resolve_classifier` unwraps a modAL learner, a fitted search or a
-  ``Pipeline`` into the final estimator and the pool rows as that estimator
-  sees them (transformed lazily, chunk by chunk);
+* :func:`resolve_classifier` unwraps a modAL learner, a fitted search, a
+  fitted loop or a ``Pipeline`` into the final estimator and the pool rows as
+  that estimator sees them (transformed lazily, chunk by chunk; a
+  scipy.sparse pool is densified one chunk at a time);
 * :func:`posterior_of` reads the Laplace posterior, or the prior
   ``N(0, C I)`` for a model that has not seen a label (cold start);
+* :func:`pool_moments` computes the logit means and widths of every row and
+  is the one place where a row that float64 cannot score (its mean or
+  variance overflows, or its width underflows to 0 although the row is not
+  zero) stops the strategy with a ``ValueError`` naming the row;
+  :func:`check_utility` does the same for the utilities built from them;
 * :func:`select_top` takes the ``n`` best utilities, best first, with seeded
   tie-breaking;
 * :func:`lazy_greedy` builds a batch greedily while conditioning the
@@ -15,14 +21,17 @@ A strategy is a short function on top of four pieces that live here:
 
 import heapq
 import numbers
+import sys
 
 import numpy as np
+from scipy import sparse
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection._search import BaseSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._blas import dot, matvec, rmatvec
-from .._chunks import release_pages
+from .._chunks import as_float_chunk, iter_chunks, iter_row_slices, release_pages
 from .._logistic import logistic_variance
 from .._posterior import LaplacePosterior
 from .._random import tie_break_keys
@@ -35,13 +44,15 @@ class TransformedPool:
     """Pool rows seen through a fitted transformer, transformed on access.
 
     Indexing with a slice or an index array transforms only those rows, so a
-    memory-mapped pool passes through a ``Pipeline`` chunk by chunk.
+    memory-mapped or sparse pool passes through a ``Pipeline`` chunk by chunk.
+    Each chunk is returned as a dense array, whatever the transformer outputs
+    (a sparse matrix or, with ``set_output(transform="pandas")``, a DataFrame).
     """
 
     def __init__(self, X, transformer):
         self.X = X
         self.transformer = transformer
-        first = np.asarray(transformer.transform(X.iloc[:1] if hasattr(X, "iloc") else X[:1]))
+        first = self[:1]
         self.shape = (X.shape[0], first.shape[1])
         self.ndim = 2
 
@@ -51,36 +62,110 @@ class TransformedPool:
     def __getitem__(self, rows):
         # DataFrames keep their columns so that name-based steps still work.
         selected = self.X.iloc[rows] if hasattr(self.X, "iloc") else self.X[rows]
-        return np.asarray(self.transformer.transform(selected))
+        return _dense(self.transformer.transform(selected))
+
+
+def _dense(rows):
+    """A transformer's output as a numpy array (sparse and pandas outputs included)."""
+    if sparse.issparse(rows):
+        return rows.toarray()
+    if hasattr(rows, "iloc"):
+        return rows.to_numpy()
+    return np.asarray(rows)
+
+
+def _modal_base_learner():
+    """modAL's ``BaseLearner`` class, or None when modAL is not loaded.
+
+    modAL is optional. A modAL learner can only exist once its class's module
+    has been imported, so modAL is looked up only if the ``modAL`` package is
+    already in ``sys.modules``: skpref never imports it on its own account.
+    """
+    if "modAL" not in sys.modules:
+        return None
+    try:
+        from modAL.models.base import BaseLearner
+    except ImportError:  # a modAL without this module has no learner we know
+        return None
+    return BaseLearner
+
+
+def _fitted_inner_estimator(estimator):
+    """A meta-estimator's fitted ``estimator_``, or None.
+
+    Only a fitted one counts: some meta-estimators (bagging) keep an unfitted
+    template there, whose prior would silently stand in for the model.
+    """
+    inner = getattr(estimator, "estimator_", None)
+    return inner if inner is not None and _is_fitted(inner) else None
 
 
 def resolve_classifier(classifier, X_pool):
     """The final estimator and the pool rows in its feature space.
 
-    Unwraps, repeatedly: a modAL learner (``.estimator``), a fitted
-    ``GridSearchCV``-like search (``.best_estimator_``) and a ``Pipeline``
-    (the pool goes through every step but the last, lazily).
+    Unwraps, repeatedly, by an explicit protocol, in this order:
+
+    1. a fitted search's ``best_estimator_`` (``GridSearchCV`` and the other
+       ``BaseSearchCV``; an unfitted one, or one fitted with ``refit=False``,
+       has not chosen a model and raises ``NotFittedError``);
+    2. a fitted meta-estimator's fitted ``estimator_`` (a fitted
+       :class:`~skpref.active.ActivePreferenceClassifier`: the model its loop
+       fitted, not its unfitted constructor argument);
+    3. a ``Pipeline``: its last step, the pool going through every other step
+       (lazily, chunk by chunk);
+    4. a modAL learner (an instance of ``modAL.models.base.BaseLearner``,
+       looked up only if modAL is loaded): its ``estimator``;
+    5. an unfitted :class:`~skpref.active.ActivePreferenceClassifier`: the
+       estimator its loop would refit (cold start from its prior).
+
+    Anything else is the estimator itself.
+
+    Parameters
+    ----------
+    classifier : estimator, Pipeline, search, loop or modAL learner
+        What the strategy was given.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
+        The pool, in ``classifier``'s input space.
 
     Returns
     -------
     estimator : estimator
         The object whose posterior drives the strategy.
     rows : array-like of shape (n_pool, n_features)
-        The pool in the estimator's feature space.
+        The pool in the estimator's feature space (a scipy.sparse pool stays
+        sparse; every pass densifies one chunk at a time).
     """
+    from .._loop import ActivePreferenceClassifier  # the loop imports this package
+
     rows = _as_pool(X_pool)
+    base_learner = _modal_base_learner()
     estimator = classifier
     while True:
         if hasattr(estimator, "best_estimator_"):
             estimator = estimator.best_estimator_
+        elif isinstance(estimator, BaseSearchCV):
+            state = (
+                "was fitted with refit=False, so it kept no model"
+                if hasattr(estimator, "cv_results_")
+                else "is not fitted, so it has not chosen a model yet"
+            )
+            raise NotFittedError(
+                f"This {type(estimator).__name__} {state}: there is no best_estimator_ to "
+                "score the pool with. Fit it (with refit=True), or pass its estimator for a "
+                "cold start."
+            )
+        elif _fitted_inner_estimator(estimator) is not None:
+            estimator = _fitted_inner_estimator(estimator)
         elif isinstance(estimator, Pipeline):
             if len(estimator.steps) > 1 and _is_fitted(estimator.steps[-1][1]):
                 rows = TransformedPool(rows, estimator[:-1])
             elif len(estimator.steps) > 1:
                 rows = _transform_unfitted(estimator[:-1], rows)
             estimator = estimator.steps[-1][1]
-        elif hasattr(estimator, "estimator") and hasattr(estimator, "query_strategy"):
-            estimator = estimator.estimator  # a modAL learner
+        elif base_learner is not None and isinstance(estimator, base_learner):
+            estimator = estimator.estimator
+        elif isinstance(estimator, ActivePreferenceClassifier):
+            estimator = estimator._base_estimator()  # unfitted: rule 2 did not apply
         else:
             # pandas rows reach a pipeline's steps as they are; the model
             # itself sees positional numpy rows.
@@ -100,6 +185,14 @@ def _transform_unfitted(transformer, rows):
 
 
 def _as_pool(X_pool):
+    if sparse.issparse(X_pool):
+        if X_pool.ndim != 2:
+            raise ValueError(
+                f"X_pool must be a 2-D array of comparison rows, got {X_pool.ndim} dimension(s)."
+            )
+        # Passes read row slices: CSR slices rows in O(rows read); other
+        # formats (CSC, COO, ...) are converted once, sparse, never densified.
+        return X_pool if X_pool.format == "csr" else X_pool.tocsr()
     if hasattr(X_pool, "shape") and len(X_pool.shape) == 2 and hasattr(X_pool, "__getitem__"):
         return X_pool
     pool = np.asarray(X_pool)
@@ -113,7 +206,7 @@ def _as_pool(X_pool):
 def _is_fitted(estimator):
     try:
         check_is_fitted(estimator)
-    except NotFittedError:
+    except (NotFittedError, TypeError):  # TypeError: not an estimator (no fit method)
         return False
     return True
 
@@ -164,6 +257,131 @@ def prepare(classifier, X_pool, n_instances, kind="posterior"):
     estimator, rows = resolve_classifier(classifier, X_pool)
     n = check_n_instances(n_instances, rows.shape[0])
     return posterior_of(estimator, rows.shape[1], kind), rows, n
+
+
+# -- what float64 can score ---------------------------------------------------
+
+
+def pool_moments(posterior, rows, *, mean=True, std=True):
+    """Logit means ``m_i`` and widths ``w_i`` of every pool row, checked.
+
+    Every strategy reads the pool through this function, so a row that
+    float64 cannot score stops every strategy here, with a ``ValueError``
+    that names the first such row and the cause, instead of a utility of inf
+    or NaN that would silently rank it (or tie it with its neighbours):
+
+    * its mean ``m = x^T theta_hat + b`` is not finite (it overflows);
+    * its variance ``w^2 = x~^T H^{-1} x~`` is not finite (for the prior
+      ``w^2 = C ||x||^2``: entries above about ``1e154 / sqrt(C)``);
+    * its width is 0 although the row is not zero: ``w^2`` underflowed (for
+      the prior, entries below about ``1e-162 / sqrt(C)``), so the row would
+      pass for a zero row (identical items) and lose its rank.
+
+    Rows with NaN or infinite entries have already been refused by the
+    chunked pass itself, naming the row. Exact zero rows are fine: ``m = 0``,
+    ``w = 0``.
+
+    Parameters
+    ----------
+    posterior : LaplacePosterior
+    rows : array-like of shape (n_pool, n_features)
+        The pool in the posterior's feature space.
+    mean, std : bool, default=True
+        Which of the two to compute.
+
+    Returns
+    -------
+    means, widths : ndarray of shape (n_pool,) or None
+        As :meth:`~skpref.LaplacePosterior.mean_and_std`.
+    """
+    means, widths = posterior.mean_and_std(rows, mean=mean, std=std)
+    if means is not None and not np.isfinite(means).all():
+        _refuse_row(
+            rows, np.flatnonzero(~np.isfinite(means))[0],
+            "its logit mean x^T theta_hat overflows float64",
+        )
+    if widths is not None:
+        with np.errstate(over="ignore"):
+            overflow = ~np.isfinite(np.square(widths))
+        if overflow.any():
+            _refuse_row(
+                rows, np.flatnonzero(overflow)[0],
+                "its posterior variance x^T H^-1 x overflows float64",
+            )
+        underflow = _first_nonzero_row(rows, np.flatnonzero(widths == 0))
+        if underflow is not None:
+            _refuse_row(
+                rows, underflow,
+                "its posterior width sqrt(x^T H^-1 x) underflows to 0 although the row "
+                "is not zero (it would pass for a pair of identical items)",
+            )
+    return means, widths
+
+
+def check_utility(utility, rows, what="utility"):
+    """``utility``, unchanged, if no row's utility is NaN or ``+inf``.
+
+    Utilities are built from checked means and widths, but a product of
+    several row-sized factors (a design's first-order gain) or a large
+    strategy parameter can still overflow: a ``+inf`` would tie every such
+    row at the top and a NaN would rank it last, both silently. ``-inf`` is
+    a documented score (a zero row's z-score) and passes.
+
+    Raises
+    ------
+    ValueError
+        Naming the first pool row whose utility is NaN or ``+inf``.
+    """
+    bad = np.isnan(utility) | (utility == np.inf)
+    if bad.any():
+        index = np.flatnonzero(bad)[0]
+        _refuse_row(rows, index, f"its {what} overflows float64 (got {utility[index]})")
+    return utility
+
+
+def _first_nonzero_row(rows, candidates):
+    """The first of ``candidates`` (pool positions) whose row has a non-zero entry."""
+    for part in iter_row_slices(candidates.size, rows.shape[1]):
+        indices = candidates[part]
+        chunk = as_float_chunk(rows, indices, copy=False)
+        nonzero = np.flatnonzero(np.any(chunk != 0, axis=1))
+        if nonzero.size:
+            return int(indices[nonzero[0]])
+    return None
+
+
+def _refuse_row(rows, index, cause):
+    """Raise the ``ValueError`` of :func:`pool_moments` for pool row ``index``."""
+    index = int(index)
+    row = as_float_chunk(rows, slice(index, index + 1), copy=False)[0]
+    nonzero = np.abs(row[row != 0])
+    scale = (
+        f"its non-zero entries range from {nonzero.min():.3g} to {nonzero.max():.3g} in "
+        "magnitude"
+        if nonzero.size
+        else "it is zero"
+    )
+    raise ValueError(
+        f"X_pool row {index} cannot be scored: {cause}; {scale}. Rescale the comparison "
+        "features to a moderate range (and refit the model on the rescaled rows)."
+    )
+
+
+def check_pool_rows(estimator, rows):
+    """Validate a pool that no posterior pass will read (random sampling).
+
+    The checks, and their messages, are those every other strategy gets from
+    its passes: a fitted model's number of features (as in
+    :func:`posterior_of`), then finite entries, in one chunked pass that names
+    the first bad row.
+    """
+    n_features = getattr(estimator, "n_features_in_", None)  # set by fit only
+    if n_features is not None and n_features != rows.shape[1]:
+        raise ValueError(
+            f"X_pool has {rows.shape[1]} features, but the model was fitted on {n_features}."
+        )
+    for _ in iter_chunks(rows, rows.shape[1]):
+        pass  # each chunk is checked for NaN and infinity as it is read
 
 
 def check_n_instances(n_instances, n_pool):
@@ -227,7 +445,7 @@ class _Conditioning:
 
 
 def _whiten_row(posterior, rows, index):
-    """``L^{-1} x~`` of one pool row, releasing its pages if memory-mapped."""
+    """``L^{-1} x~`` of one pool row (a sparse row densified), releasing its pages if mapped."""
     whitened = posterior.whiten(rows[index : index + 1])[0]
     release_pages(rows, slice(index, index + 1))
     return whitened
@@ -267,8 +485,8 @@ def lazy_greedy(posterior, rows, n, score, means, widths, random_state=None):
         Each pick's utility under the posterior conditioned on the picks
         before it.
     """
-    utility = score(means, widths)
-    utility = np.where(np.isnan(utility), -np.inf, utility)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        utility = check_utility(score(means, widths), rows)
     keys = tie_break_keys(utility.size, random_state)
     order = np.lexsort((-keys, -utility))  # best first, ties by key
     conditioning = _Conditioning(posterior.n_params)

@@ -39,7 +39,7 @@ from ..design._frank_wolfe import (
     round_to_distinct,
 )
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import prepare, select_top
+from ._core import check_utility, pool_moments, prepare, select_top
 
 _COMMON = {
     **COMMON_CONSTRAINTS,
@@ -55,7 +55,9 @@ def _solve_pool_design(posterior, rows, n, curvature, objective, settings):
     n_candidates = min(rows.shape[0], max(settings["n_candidates"], 4 * n))
     factor = posterior.cholesky_factor
     _, W = objective(factor)
-    gain = curvature * posterior.whitened_quadratic_form(rows, W)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        gain = curvature * posterior.whitened_quadratic_form(rows, W)
+    check_utility(gain, rows, "first-order design gain")
     support = _top_rows(gain, n_candidates, settings["random_state"])
     # A batch labels n distinct rows once each: the design lives on the
     # capped simplex lambda_j <= 1/n, whose vertices are batches. Start at the
@@ -108,9 +110,9 @@ def g_optimal_sampling(
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
         The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
-        modAL learner is unwrapped to it.
-    X_pool : array-like of shape (n_pool, n_features)
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
+        active-learning loop or modAL learner is unwrapped to it.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).
@@ -142,10 +144,15 @@ def g_optimal_sampling(
     [0, 1]
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = posterior.mean_and_std(rows)
+    means, widths = pool_moments(posterior, rows)
     if not np.any(widths > 0):
         raise ValueError("Every pool row is the zero vector: no pair carries information.")
-    settings = dict(n_candidates=n_candidates, tol=tol, max_iter=max_iter, random_state=random_state)
+    settings = {
+        "n_candidates": n_candidates,
+        "tol": tol,
+        "max_iter": max_iter,
+        "random_state": random_state,
+    }
     widest = _top_rows(widths, n_candidates, random_state)
     objective = MinimaxObjective(posterior.augment(rows[widest]), np.ones(widest.size), sharpness)
     return _solve_pool_design(posterior, rows, n, logistic_variance(means), objective, settings)
@@ -176,7 +183,9 @@ class GOptimalSampling(QueryStrategy):
 
     _function = staticmethod(g_optimal_sampling)
 
-    def __init__(self, *, n_candidates=1000, sharpness=200.0, tol=1e-3, max_iter=100, random_state=None):
+    def __init__(
+        self, *, n_candidates=1000, sharpness=200.0, tol=1e-3, max_iter=100, random_state=None
+    ):
         self.n_candidates = n_candidates
         self.sharpness = sharpness
         self.tol = tol
@@ -233,9 +242,9 @@ def design_sampling(
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
         The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
-        modAL learner is unwrapped to it.
-    X_pool : array-like of shape (n_pool, n_features)
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
+        active-learning loop or modAL learner is unwrapped to it.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).
@@ -276,8 +285,13 @@ def design_sampling(
     (5, True)
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = posterior.mean_and_std(rows)
-    settings = dict(n_candidates=n_candidates, tol=tol, max_iter=max_iter, random_state=random_state)
+    means, widths = pool_moments(posterior, rows)
+    settings = {
+        "n_candidates": n_candidates,
+        "tol": tol,
+        "max_iter": max_iter,
+        "random_state": random_state,
+    }
     location = np.abs(means) + beta * widths
     with np.errstate(divide="ignore", over="ignore"):
         # Rows whose squared location underflows are zero rows for all purposes.

@@ -8,8 +8,7 @@ from sklearn.utils._param_validation import validate_params
 
 from .._logistic import logistic_variance
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import lazy_greedy, prepare, select_top
-
+from ._core import lazy_greedy, pool_moments, prepare, select_top
 
 
 @validate_params(COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
@@ -25,9 +24,9 @@ def apo_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
         The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
-        modAL learner is unwrapped to it.
-    X_pool : array-like of shape (n_pool, n_features)
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
+        active-learning loop or modAL learner is unwrapped to it.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).
@@ -55,7 +54,7 @@ def apo_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     [1]
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances, kind="design")
-    _, widths = posterior.mean_and_std(rows, mean=False)
+    _, widths = pool_moments(posterior, rows, mean=False)
     return select_top(widths**2, n, random_state)
 
 
@@ -97,9 +96,9 @@ def d_optimal_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     ----------
     classifier : PairwiseLogisticRegression, Pipeline or modAL learner
         The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search or
-        modAL learner is unwrapped to it.
-    X_pool : array-like of shape (n_pool, n_features)
+        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
+        active-learning loop or modAL learner is unwrapped to it.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).
@@ -123,7 +122,7 @@ def d_optimal_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     [1, 2]
     """
     posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = posterior.mean_and_std(rows)
+    means, widths = pool_moments(posterior, rows)
     return lazy_greedy(posterior, rows, n, d_optimal_gain, means, widths, random_state)
 
 

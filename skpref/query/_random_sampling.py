@@ -1,12 +1,11 @@
 """Random sampling: the baseline every strategy must beat."""
 
-
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_params
 
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import check_n_instances, resolve_classifier
+from ._core import check_n_instances, check_pool_rows, resolve_classifier
 
 
 @validate_params(
@@ -18,11 +17,16 @@ from ._core import check_n_instances, resolve_classifier
 def random_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     """Draw ``n_instances`` pool rows uniformly without replacement.
 
+    The pool is validated as every other strategy validates it (2-D,
+    non-empty, finite entries, as many features as a fitted model has), in one
+    chunked pass, although the draw itself only needs its length.
+
     Parameters
     ----------
     classifier : estimator, Pipeline or modAL learner
-        Unused apart from unwrapping (kept for the common signature).
-    X_pool : array-like of shape (n_pool, n_features)
+        Unused apart from unwrapping (kept for the common signature) and, once
+        fitted, checking the pool's number of features against it.
+    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).
@@ -45,8 +49,9 @@ def random_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     >>> len(set(indices.tolist()))
     3
     """
-    _, rows = resolve_classifier(classifier, X_pool)
+    estimator, rows = resolve_classifier(classifier, X_pool)
     n = check_n_instances(n_instances, rows.shape[0])
+    check_pool_rows(estimator, rows)
     indices = check_random_state(random_state).choice(rows.shape[0], size=n, replace=False)
     return indices.astype(np.intp), np.zeros(n)
 

@@ -13,7 +13,8 @@ a strategy's test class inherits it and declares what the strategy is
   ``greedy_conditioned`` (greedy batch with rank-one conditioning),
   ``nested_batches`` (a batch of k is the first k of a batch of n),
   ``is_design`` (scores are design weights), ``neg_inf_scores`` (``-inf`` is a
-  documented score);
+  documented score), ``uses_widths`` (the strategy reads the widths ``w_i``,
+  not only the means);
 
 and gets every generic invariant below for free. The helpers at the top
 (seeded models and pools, hypothesis pools, a posterior-only estimator and
@@ -22,6 +23,7 @@ the sequential-picks reference) are shared with the other query tests.
 
 import os
 import traceback
+import warnings
 
 import numpy as np
 import pytest
@@ -29,18 +31,19 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from modAL.models import ActiveLearner
+from scipy import sparse
 from sklearn.base import BaseEstimator, clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skpref
+import skpref._chunks
 from skpref import PairwiseLogisticRegression
 from skpref.pairs import PairDifference
 
 PACKAGE_DIR = os.path.dirname(skpref.__file__)
 
 # -- shared helpers ------------------------------------------------------------
-
 
 
 def training_data(n_features, seed=0, n_samples=40):
@@ -154,6 +157,34 @@ def pools_and_models(draw, max_rows=12, max_features=5):
     return pool, model, draw(st.integers(1, n_rows + 2))
 
 
+#: scipy.sparse containers a pool may come in: matrices and arrays, row- and
+#: column-compressed and coordinate formats.
+SPARSE_FORMATS = {
+    "csr_matrix": sparse.csr_matrix,
+    "csc_matrix": sparse.csc_matrix,
+    "coo_matrix": sparse.coo_matrix,
+    "csr_array": sparse.csr_array,
+    "csc_array": sparse.csc_array,
+    "coo_array": sparse.coo_array,
+}
+
+
+def sparse_pool(n_rows, n_features, seed, density=0.4):
+    """A pool with most entries exactly zero (and a few zero rows), as text features are."""
+    rng = np.random.default_rng(seed)
+    pool = gaussian_pool(n_rows, n_features, seed)
+    pool[rng.random(pool.shape) > density] = 0.0
+    pool[::7] = 0.0
+    pool[1] = 0.0
+    pool[2, 0] = 1.5  # at least one informative row
+    return pool
+
+
+def raised_in_package(error):
+    """Whether ``error`` was raised by skpref's own code (not deep inside numpy/scipy)."""
+    return traceback.extract_tb(error.__traceback__)[-1].filename.startswith(PACKAGE_DIR)
+
+
 class Holder(BaseEstimator):
     """A meta-estimator with a ``query_strategy`` parameter (nested-name checks)."""
 
@@ -186,6 +217,7 @@ class StrategyContract:
     nested_batches = False
     is_design = False
     neg_inf_scores = False
+    uses_widths = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -381,6 +413,117 @@ class StrategyContract:
         assert isinstance(mapped, np.memmap) and not mapped.flags.writeable
         model = fit_model(3, seed=8)
         self.assert_same_selection(self.select(model, mapped, 3), self.select(model, pool, 3))
+
+    # -- sparse pools ------------------------------------------------------------------
+
+    @pytest.mark.parametrize("fitted", [True, False])
+    @pytest.mark.parametrize("container", list(SPARSE_FORMATS))
+    def test_sparse_pool_equals_its_dense_copy(self, container, fitted, monkeypatch):
+        """A scipy.sparse pool gives, bit for bit, the selection of its dense copy.
+
+        Chunks are made 7 rows long so that the passes (and their per-chunk
+        densification) cross many chunk boundaries.
+        """
+        monkeypatch.setattr(skpref._chunks, "chunk_rows", lambda n_columns, chunk_bytes=0: 7)
+        pool = sparse_pool(40, 4, seed=21)
+        model = fit_model(4, seed=21) if fitted else PairwiseLogisticRegression(C=2.0)
+        dense = self.select(model, pool, 5)
+        self.check_selection(*dense, 40, 5)
+        self.assert_same_selection(
+            self.select(model, SPARSE_FORMATS[container](pool), 5), dense, rtol=0
+        )
+
+    def test_sparse_pool_through_a_pipeline(self):
+        """A sparse pool through a Pipeline: the final step's selection on the transformed rows.
+
+        The scaler keeps the pool sparse; the strategy densifies one chunk at a
+        time after the transform. Sparse and dense inputs agree up to the
+        scaler's own arithmetic (it multiplies sparse rows by 1 / scale and
+        divides dense ones by scale).
+        """
+        X, y = training_data(4, seed=22, n_samples=60)
+        pipeline = make_pipeline(StandardScaler(with_mean=False), PairwiseLogisticRegression())
+        pipeline.fit(X, y)
+        pool = sparse.csr_matrix(sparse_pool(30, 4, seed=22))
+        selection = self.select(pipeline, pool, 4)
+        transformed = pipeline[:-1].transform(pool).toarray()
+        self.assert_same_selection(selection, self.select(pipeline[-1], transformed, 4), rtol=0)
+        self.assert_same_selection(selection, self.select(pipeline, pool.toarray(), 4))
+
+    # -- pools that cannot be scored ---------------------------------------------------
+
+    @pytest.mark.parametrize(
+        "pool, message",
+        [
+            (np.ones(4), "2-D"),
+            (np.ones((2, 2, 2)), "2-D"),
+            (np.empty((0, 3)), "empty"),
+            (sparse.csr_matrix((0, 3)), "empty"),
+            (np.ones((4, 2)), "features"),
+        ],
+        ids=["1-D", "3-D", "empty", "empty-sparse", "features"],
+    )
+    def test_invalid_pools_raise_the_common_errors(self, pool, message):
+        """Every strategy refuses a bad pool with the same ValueError and message."""
+        with pytest.raises(ValueError, match=message):
+            self.select(fit_model(3), pool, 2)
+
+    @pytest.mark.parametrize("container", ["dense", "csr_matrix"])
+    @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+    def test_non_finite_entries_name_their_row(self, bad, container):
+        """A NaN or infinite entry is refused, naming its row, dense or sparse."""
+        pool = gaussian_pool(9, 3, seed=23)
+        pool[6, 1] = bad
+        pool = pool if container == "dense" else SPARSE_FORMATS[container](pool)
+        with pytest.raises(ValueError, match=r"NaN or infinity \(first at row 6\)"):
+            self.select(fit_model(3), pool, 2)
+
+    @pytest.mark.parametrize("fitted", [True, False])
+    @pytest.mark.parametrize(
+        "scale", [1e150, 1e155, 1e200, 1e-200, 1e-310, 0.0], ids=lambda scale: f"{scale:g}"
+    )
+    def test_extreme_scales_select_or_refuse_clearly(self, scale, fitted):
+        """Rows of extreme scale: a valid selection, or a ValueError from skpref naming a row.
+
+        Never a utility of inf or NaN (garbage ranked silently), never a
+        RuntimeWarning, never an error from deep inside numpy.
+        """
+        pool = gaussian_pool(6, 3, seed=24) * scale
+        model = fit_model(3, seed=24) if fitted else PairwiseLogisticRegression()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            try:
+                indices, scores = self.select(model, pool, 2)
+            except ValueError as error:
+                assert raised_in_package(error), repr(error)
+                assert "row" in str(error) or "zero vector" in str(error), str(error)
+                return
+        self.check_selection(indices, scores, 6, 2)
+
+    @pytest.mark.parametrize("scale", [1e160, 1e-170])
+    def test_an_unscorable_row_is_named(self, scale):
+        """One row whose width overflows or underflows among ordinary rows: refused by its index.
+
+        Strategies that read only the means score such a row correctly (its mean
+        is finite) and select as usual.
+        """
+        pool = gaussian_pool(8, 3, seed=25)
+        pool[3] *= scale
+        model = fit_model(3, seed=25)
+        if not self.uses_widths:
+            self.check_selection(*self.select(model, pool, 3), 8, 3)
+            return
+        with pytest.raises(ValueError, match=r"\brow 3\b") as caught:
+            self.select(model, pool, 3)
+        assert raised_in_package(caught.value), repr(caught.value)
+
+    def test_single_row_pool(self):
+        """A pool of one row returns that row, for any n_instances."""
+        pool = gaussian_pool(1, 3, seed=26)
+        for model in (fit_model(3, seed=26), PairwiseLogisticRegression()):
+            indices, scores = self.select(model, pool, 3)
+            self.check_selection(indices, scores, 1, 3)
+            assert indices.tolist() == [0]
 
     # -- batches ---------------------------------------------------------------------
 

@@ -1,5 +1,8 @@
 """The shared core of the strategies: selection, lazy greedy, unwrapping, validation."""
 
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -10,8 +13,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from modAL.models import ActiveLearner
 from scipy.special import expit
+from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import BaggingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -19,12 +24,21 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skpref import LaplacePosterior, PairwiseLogisticRegression
-from skpref.active import PreferenceLearner
+from skpref.active import ActivePreferenceClassifier, PreferenceLearner
 from skpref.pairs import PairDifference
-from skpref.query import ci_location_sampling, d_optimal_sampling, uncertainty_sampling
+from skpref.query import (
+    CILocationSampling,
+    ci_location_sampling,
+    d_optimal_sampling,
+    design_sampling,
+    g_optimal_sampling,
+    uncertainty_sampling,
+)
 from skpref.query._core import (
     check_n_instances,
+    check_utility,
     lazy_greedy,
+    pool_moments,
     posterior_of,
     resolve_classifier,
     select_top,
@@ -37,6 +51,9 @@ from ._contract import (
     gaussian_pool,
     training_data,
 )
+
+#: The checkout under test (a subprocess must import this skpref, not an installed one).
+REPOSITORY_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # -- scores from SPEC section 3 (non-decreasing in the width, as lazy_greedy needs) -----
 
@@ -273,6 +290,186 @@ def test_resolve_learner_around_a_search_around_a_pipeline():
     assert estimator is search.best_estimator_[-1]
 
 
+# -- the loop estimator, searches over it, and what is not a modAL learner ---------------
+
+
+def fit_loop(estimator=None, seed=3, **params):
+    """A fitted ActivePreferenceClassifier (a short simulated loop) and its pool."""
+    X, y = training_data(3, seed=seed, n_samples=120)
+    loop = ActivePreferenceClassifier(
+        estimator, CILocationSampling(), n_initial=6, batch_size=6, budget=24, random_state=0,
+        **params,
+    )
+    return loop.fit(X, y), X, y
+
+
+def assert_scores_with(classifier, model, pool):
+    """``classifier`` unwraps to the fitted ``model``: same rows, same (non-prior) scores."""
+    estimator, _ = resolve_classifier(classifier, pool)
+    assert estimator is model
+    for strategy in (uncertainty_sampling, d_optimal_sampling):
+        selection = strategy(classifier, pool, 3)
+        expected = strategy(model, pool, 3)
+        np.testing.assert_array_equal(selection[0], expected[0])
+        np.testing.assert_array_equal(selection[1], expected[1])
+    assert np.all(uncertainty_sampling(classifier, pool, 3)[1] < 0)  # not the prior's -0
+
+
+@pytest.mark.parametrize(
+    "estimator", [None, PairwiseLogisticRegression(C=2.0)], ids=["default", "C=2"]
+)
+def test_resolve_fitted_loop_is_its_fitted_model(estimator):
+    """A fitted ActivePreferenceClassifier scores with estimator_, not its constructor argument."""
+    loop, X, _ = fit_loop(estimator)
+    assert_scores_with(loop, loop.estimator_, X[:12])
+
+
+@pytest.mark.parametrize(
+    "estimator", [None, PairwiseLogisticRegression(C=2.0)], ids=["default", "C=2"]
+)
+def test_resolve_grid_search_over_a_loop(estimator):
+    """GridSearchCV(loop).fit(X, y): the best loop's fitted model (the prior gave [-0, -0, -0])."""
+    X, y = training_data(3, seed=4, n_samples=120)
+    loop = ActivePreferenceClassifier(
+        estimator, CILocationSampling(), n_initial=6, batch_size=6, budget=24, random_state=0
+    )
+    search = GridSearchCV(loop, {"query_strategy__beta": [0.5, 2.0]}, cv=2).fit(X, y)
+    assert_scores_with(search, search.best_estimator_.estimator_, X[:12])
+
+
+def test_resolve_grid_search_over_a_pipeline_ending_in_a_loop():
+    """GridSearchCV -> Pipeline -> loop -> model: the pool goes through the pipeline's scaler."""
+    X, y = training_data(3, seed=5, n_samples=120)
+    pipeline = make_pipeline(
+        StandardScaler(with_mean=False),
+        ActivePreferenceClassifier(
+            query_strategy=CILocationSampling(), n_initial=6, batch_size=6, budget=24,
+            random_state=0,
+        ),
+    )
+    search = GridSearchCV(pipeline, {"activepreferenceclassifier__budget": [18, 24]}, cv=2)
+    search.fit(X, y)
+    best = search.best_estimator_
+    estimator, rows = resolve_classifier(search, X[:12])
+    assert estimator is best[-1].estimator_
+    np.testing.assert_array_equal(rows[:], best[:-1].transform(X[:12]))
+    np.testing.assert_array_equal(
+        uncertainty_sampling(search, X[:12], 3)[0],
+        uncertainty_sampling(best[-1].estimator_, best[:-1].transform(X[:12]), 3)[0],
+    )
+
+
+def test_resolve_loop_around_a_pipeline():
+    """A loop whose estimator is a Pipeline: its fitted Pipeline, then the Pipeline's last step."""
+    estimator = make_pipeline(StandardScaler(with_mean=False), PairwiseLogisticRegression())
+    loop, X, _ = fit_loop(estimator)
+    model, rows = resolve_classifier(loop, X[:12])
+    assert model is loop.estimator_[-1]
+    np.testing.assert_array_equal(rows[:], loop.estimator_[:-1].transform(X[:12]))
+
+
+@pytest.mark.parametrize("learner_class", [ActiveLearner, PreferenceLearner])
+def test_resolve_modal_learner_around_a_search_over_a_loop(learner_class):
+    """modAL learner -> GridSearchCV -> loop -> model, the nesting a campaign could build."""
+    X, y = training_data(3, seed=6, n_samples=120)
+    loop = ActivePreferenceClassifier(
+        query_strategy=CILocationSampling(), n_initial=6, batch_size=6, budget=24, random_state=0
+    )
+    search = GridSearchCV(loop, {"query_strategy__beta": [0.5, 2.0]}, cv=2).fit(X, y)
+    learner = learner_class(estimator=search, query_strategy=uncertainty_sampling)
+    assert_scores_with(learner, search.best_estimator_.estimator_, X[:12])
+    indices, _ = learner.query(X[:12], n_instances=3)
+    np.testing.assert_array_equal(indices, uncertainty_sampling(search, X[:12], 3)[0])
+
+
+@pytest.mark.parametrize(
+    "estimator", [None, PairwiseLogisticRegression(C=3.0)], ids=["default", "C=3"]
+)
+def test_resolve_unfitted_loop_is_a_cold_start(estimator):
+    """An unfitted loop scores with the prior of the model it would refit."""
+    loop = ActivePreferenceClassifier(estimator)
+    model, _ = resolve_classifier(loop, gaussian_pool(5, 3, 0))
+    expected = PairwiseLogisticRegression() if estimator is None else estimator
+    assert type(model) is PairwiseLogisticRegression and model.get_params() == expected.get_params()
+    pool = gaussian_pool(10, 3, 1)
+    np.testing.assert_array_equal(
+        d_optimal_sampling(loop, pool, 3, random_state=0)[0],
+        d_optimal_sampling(expected, pool, 3, random_state=0)[0],
+    )
+
+
+@pytest.mark.parametrize("learner_class", [ActiveLearner, PreferenceLearner])
+def test_resolve_unfitted_learner_around_a_pipeline_ending_in_a_loop(learner_class):
+    """Nothing fitted: learner -> Pipeline(PairDifference, loop) -> the model, at its prior."""
+    loop = ActivePreferenceClassifier(PairwiseLogisticRegression(C=2.0))
+    learner = learner_class(estimator=make_pipeline(PairDifference(), loop))
+    items = np.random.default_rng(9).normal(size=(12, 6))
+    model, rows = resolve_classifier(learner, items)
+    assert model is loop.estimator
+    np.testing.assert_array_equal(rows[:], items[:, :3] - items[:, 3:])
+    for strategy in (d_optimal_sampling, ci_location_sampling):
+        selection = strategy(learner, items, 3, random_state=0)
+        expected = strategy(PairwiseLogisticRegression(C=2.0), rows[:], 3, random_state=0)
+        np.testing.assert_array_equal(selection[0], expected[0])
+        np.testing.assert_array_equal(selection[1], expected[1])
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_resolve_search_without_a_best_estimator_explains(refit):
+    """An unfitted search, or one fitted with refit=False, has no model: a NotFittedError."""
+    search = GridSearchCV(PairwiseLogisticRegression(), {"C": [0.5, 2.0]}, cv=2, refit=refit)
+    if not refit:
+        search.fit(*training_data(3, seed=7, n_samples=40))
+    match = "not fitted" if refit else "refit=False"
+    with pytest.raises(NotFittedError, match=match):
+        uncertainty_sampling(search, gaussian_pool(5, 3, 0), 2)
+
+
+def test_duck_typed_learner_is_not_unwrapped():
+    """An object with estimator and query_strategy that is not a modAL learner is not unwrapped.
+
+    The old duck typing took any such object for a modAL learner and scored
+    with its ``estimator`` attribute: for a fitted loop, the unfitted
+    constructor argument.
+    """
+
+    class LooksLikeALearner(BaseEstimator):
+        def __init__(self, estimator=None, query_strategy=None):
+            self.estimator = estimator
+            self.query_strategy = query_strategy
+
+    impostor = LooksLikeALearner(fit_model(3), uncertainty_sampling)
+    with pytest.raises(TypeError, match="LooksLikeALearner has no Laplace posterior"):
+        uncertainty_sampling(impostor, gaussian_pool(5, 3, 0), 2)
+
+
+def test_unfitted_template_estimator_is_not_taken_for_the_model():
+    """A fitted bagging ensemble keeps an unfitted estimator_: refused, not scored with a prior."""
+    X, y = training_data(3, seed=8, n_samples=40)
+    bagging = BaggingClassifier(PairwiseLogisticRegression(), n_estimators=2, random_state=0)
+    bagging.fit(X, y)
+    with pytest.raises(TypeError, match="BaggingClassifier has no posterior_"):
+        uncertainty_sampling(bagging, X, 2)
+
+
+def test_resolve_does_not_import_modal():
+    """modAL is optional: unwrapping never imports it (no modAL learner exists without it)."""
+    code = (
+        "import sys, numpy as np\n"
+        "from sklearn.model_selection import GridSearchCV\n"
+        "from skpref import PairwiseLogisticRegression\n"
+        "from skpref.active import ActivePreferenceClassifier\n"
+        "from skpref.query import uncertainty_sampling\n"
+        "X = np.random.default_rng(0).normal(size=(40, 2)); y = (X[:, 0] > 0).astype(int)\n"
+        "loop = ActivePreferenceClassifier(budget=12, random_state=0)\n"
+        "search = GridSearchCV(loop, {'n_initial': [4, 6]}, cv=2).fit(X, y)\n"
+        "indices, scores = uncertainty_sampling(search, X, 3)\n"
+        "assert (scores < 0).all(), scores\n"
+        "assert 'modAL' not in sys.modules, 'modAL was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPOSITORY_ROOT)
+
+
 def test_resolve_dataframe_pool():
     """A DataFrame pool is read by position, as numpy rows; strategies agree with the array."""
     model, pool = fit_model(3), gaussian_pool(10, 3, 0)
@@ -346,6 +543,94 @@ def test_posterior_of_feature_mismatch():
     """A pool with a different number of features than the fit is a ValueError."""
     with pytest.raises(ValueError, match="features"):
         ci_location_sampling(fit_model(3), gaussian_pool(5, 4, 0), 2)
+
+
+# -- pool_moments and check_utility: what float64 cannot score ------------------------------
+
+
+OVERFLOW = "posterior variance x\\^T H\\^-1 x overflows"
+UNDERFLOW = "posterior width sqrt\\(x\\^T H\\^-1 x\\) underflows to 0 although the row is not zero"
+
+
+@pytest.mark.parametrize(
+    "scale, fit_intercept, cause",
+    [(1e160, False, OVERFLOW), (1e160, True, OVERFLOW), (1e-170, False, UNDERFLOW)],
+    ids=["overflow", "overflow-intercept", "underflow"],
+)
+def test_pool_moments_names_the_first_unscorable_row(scale, fit_intercept, cause):
+    """The first row whose width cannot be computed is named, with the cause and its scale."""
+    model = fit_model(3, seed=1, fit_intercept=fit_intercept)
+    pool = gaussian_pool(10, 3, seed=1)
+    pool[[4, 7]] *= scale
+    with pytest.raises(ValueError, match=f"X_pool row 4 cannot be scored: its {cause}"):
+        pool_moments(model.posterior_, pool)
+    means, widths = pool_moments(model.posterior_, pool, std=False)  # means alone are fine
+    assert widths is None and np.all(np.isfinite(means))
+
+
+def test_pool_moments_tiny_rows_with_an_intercept_are_scored():
+    """With an intercept a row's width includes the intercept's: tiny rows do not underflow."""
+    model = fit_model(3, seed=1, fit_intercept=True)
+    pool = gaussian_pool(10, 3, seed=1) * 1e-170
+    _, widths = pool_moments(model.posterior_, pool)
+    np.testing.assert_allclose(widths, np.sqrt(model.posterior_.solve(pool)[:, -1]), rtol=1e-12)
+
+
+def test_pool_moments_mean_overflow():
+    """A mean x^T theta that overflows is named, even when only the means are asked for."""
+    model = fit_model(3, seed=0)  # coefficients 1.18, 1.22, 0.87
+    pool = gaussian_pool(6, 3, seed=0)
+    pool[5] = 1e308  # finite entries, each product near 1e308: their sum overflows
+    with pytest.raises(ValueError, match="row 5 cannot be scored: its logit mean .* overflows"):
+        pool_moments(model.posterior_, pool, std=False)
+
+
+def test_pool_moments_keeps_exact_zero_rows_and_tiny_but_scorable_rows():
+    """Zero rows (identical items) have w = 0 legitimately; rows at 1e-150 are still scored."""
+    model = fit_model(3, seed=3)
+    pool = gaussian_pool(6, 3, seed=3)
+    pool[1] = 0.0
+    pool[2] *= 1e-150
+    _, widths = pool_moments(model.posterior_, pool)
+    np.testing.assert_array_equal(model.posterior_.mean_and_std(pool)[1], widths)
+    assert widths[1] == 0 and widths[2] > 0
+
+
+def test_check_utility_allows_minus_infinity_only():
+    """-inf is a documented score; NaN and +inf name their row."""
+    pool = gaussian_pool(4, 2, seed=0)
+    utility = np.array([0.0, -np.inf, 1.0, 2.0])
+    assert check_utility(utility, pool) is utility
+    for bad in (np.nan, np.inf):
+        utility[2] = bad
+        with pytest.raises(ValueError, match=f"row 2 cannot be scored: its gain overflows .*{bad}"):
+            check_utility(utility, pool, "gain")
+
+
+def test_ci_location_with_a_huge_beta_refuses_instead_of_tying_at_infinity():
+    """beta * w overflowing gave every row a utility of inf (ranked by the tie-break alone)."""
+    model, pool = fit_model(3, seed=4), gaussian_pool(8, 3, seed=4) * 1e10  # widths ~ 1e9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="row 0 cannot be scored: its utility overflows"):
+            ci_location_sampling(model, pool, 2, beta=1e308)
+
+
+@pytest.mark.parametrize("strategy", [g_optimal_sampling, design_sampling])
+def test_design_gain_overflow_is_a_clear_error(strategy):
+    """Rows at 1e150: finite widths, an overflowing design gain (was numpy's zero-size error)."""
+    model = fit_model(3, seed=0)
+    pool = gaussian_pool(6, 3, seed=0) * 1e150
+    if strategy is design_sampling:
+        pool[0] = 0.5  # an ambiguous row makes T non-trivial
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            indices, weights = strategy(model, pool, 2, random_state=0)
+        except ValueError as error:
+            assert "cannot be scored" in str(error), error
+            return
+    assert np.all(np.isfinite(weights)) and np.unique(indices).size == 2
 
 
 # -- check_n_instances ----------------------------------------------------------------

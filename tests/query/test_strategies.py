@@ -8,6 +8,8 @@ formula in SPEC section 3, computed densely with numpy (or with
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GridSearchCV
@@ -32,6 +34,7 @@ from skpref.query import (
     selective_sampling,
     uncertainty_sampling,
 )
+from skpref.query._uncertainty import acceptance_probability
 
 from ._contract import (
     StrategyContract,
@@ -88,12 +91,14 @@ class TestRandomSampling(StrategyContract):
     cls = RandomSampling
     changing_params = {"random_state": 1}
     deterministic_given_seed = False
+    uses_widths = False
 
 
 class TestUncertaintySampling(StrategyContract):
     function = uncertainty_sampling
     cls = UncertaintySampling
     nested_batches = True
+    uses_widths = False
 
 
 class TestAPOSampling(StrategyContract):
@@ -115,6 +120,7 @@ class TestSelectiveSampling(StrategyContract):
     params = {"b": 0.5}
     changing_params = {"b": 0.02}
     deterministic_given_seed = False
+    uses_widths = False
 
 
 class TestCILocationSampling(StrategyContract):
@@ -198,6 +204,150 @@ def test_selective_sampling_b_validated():
     """b must be positive."""
     with pytest.raises(ValueError, match="'b' parameter"):
         selective_sampling(fit_model(2), gaussian_pool(5, 2, 0), 1, b=0.0)
+
+
+class CountingRandomState(np.random.RandomState):
+    """A RandomState that counts selective sampling's passes (one permutation each).
+
+    Past ``limit`` passes it raises, so a selection that would pass over the
+    pool for ever fails the test instead of hanging the suite.
+    """
+
+    def __init__(self, seed, limit):
+        super().__init__(seed)
+        self.passes, self.limit = 0, limit
+
+    def permutation(self, x):
+        self.passes += 1
+        if self.passes > self.limit:
+            raise AssertionError(f"selective sampling made more than {self.limit} passes")
+        return super().permutation(x)
+
+
+def unbounded_selective_draws(probability, n, seed, cap=100_000):
+    """The rule without a bound on the passes; None if it needs more than ``cap`` passes."""
+    rng = np.random.RandomState(seed)
+    remaining, taken = np.ones(probability.size, dtype=bool), []
+    for _ in range(cap):
+        if len(taken) == n:
+            return np.asarray(taken, dtype=np.intp)
+        order = rng.permutation(np.flatnonzero(remaining))
+        accepted = order[rng.random_sample(order.size) < probability[order]][: n - len(taken)]
+        taken.extend(accepted.tolist())
+        remaining[accepted] = False
+    return np.asarray(taken, dtype=np.intp) if len(taken) == n else None
+
+
+@given(
+    b_exponent=st.floats(-300, 300),
+    scale_exponent=st.floats(-300, 300),
+    n_rows=st.integers(1, 30),
+    n_instances=st.integers(1, 35),
+    max_passes=st.one_of(st.none(), st.integers(1, 40)),
+    fitted=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+@settings(max_examples=60)
+def test_selective_sampling_terminates_for_every_b_and_scale(
+    b_exponent, scale_exponent, n_rows, n_instances, max_passes, fitted, seed
+):
+    """Any b and pool scale: at most max_passes passes, then a valid selection.
+
+    The default bound (1000) is the one checked when ``max_passes`` is drawn
+    as None; b = 1e-300, or rows of scale 1e200 with b = 1, make every
+    acceptance probability (nearly) 0, which passed over the pool for ever.
+    """
+    model = fit_model(3, seed=seed % 5) if fitted else PairwiseLogisticRegression()
+    pool = gaussian_pool(n_rows, 3, seed) * 10.0**scale_exponent
+    limit = 1000 if max_passes is None else max_passes
+    rng = CountingRandomState(seed, limit)
+    extra = {} if max_passes is None else {"max_passes": max_passes}
+    indices, scores = selective_sampling(
+        model, pool, n_instances, b=10.0**b_exponent, random_state=rng, **extra
+    )
+    expected = min(n_instances, n_rows)
+    assert rng.passes <= limit
+    assert indices.shape == (expected,) and np.unique(indices).size == expected
+    assert np.all((0 <= scores) & (scores <= 1)), scores
+
+
+@pytest.mark.parametrize(
+    "b, scale", [(1e-300, 1.0), (1.0, 1e200), (1e-30, 1e-5)], ids=["tiny-b", "huge-rows", "both"]
+)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_selective_sampling_falls_back_to_the_smallest_margins(b, scale, seed):
+    """When no row is ever accepted, the batch is the rows of smallest |m|, best first.
+
+    That is uncertainty sampling's batch: the top of the acceptance
+    probabilities b / (b + |m|), ordered by |m| so that probabilities that
+    underflow to 0 keep their order.
+    """
+    model, pool = fit_model(3, seed), gaussian_pool(25, 3, seed) * scale
+    rng = CountingRandomState(seed, 1000)
+    indices, probabilities = selective_sampling(model, pool, 4, b=b, random_state=rng)
+    assert rng.passes == 1000  # every pass was made, none accepted a row
+    np.testing.assert_array_equal(indices, uncertainty_sampling(model, pool, 4)[0])
+    means = model.decision_function(pool[indices])
+    np.testing.assert_array_equal(probabilities, b / (b + np.abs(means)))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_selective_sampling_after_the_last_pass(seed):
+    """max_passes=1: the first pass's acceptances, then the smallest |m| of the rows left."""
+    model, pool = fit_model(3, seed), gaussian_pool(30, 3, seed)
+    b, n = 0.05, 12
+    means = np.abs(model.decision_function(pool))
+    indices, _ = selective_sampling(model, pool, n, b=b, max_passes=1, random_state=seed)
+    # the first pass, as documented: a seeded order, one acceptance draw per row
+    rng = np.random.RandomState(seed)
+    order = rng.permutation(30)
+    accepted = order[rng.random_sample(30) < (b / (b + means))[order]][:n]
+    assert 0 < accepted.size < n  # the case under test: the pass took some rows, not all
+    np.testing.assert_array_equal(indices[: accepted.size], accepted)
+    rest = np.setdiff1d(np.arange(30), accepted)
+    np.testing.assert_array_equal(
+        indices[accepted.size :], rest[np.argsort(means[rest])][: n - accepted.size]
+    )
+
+
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_rows=st.integers(1, 25),
+    n_instances=st.integers(1, 30),
+    b=st.floats(0.02, 5.0),
+    fitted=st.booleans(),
+)
+@settings(max_examples=40)
+def test_selective_sampling_draws_are_those_of_the_unbounded_rule(
+    seed, n_rows, n_instances, b, fitted
+):
+    """Where the unbounded rule finishes within max_passes, the bound changes no draw."""
+    model = fit_model(4, seed=seed % 5) if fitted else PairwiseLogisticRegression()
+    pool = gaussian_pool(n_rows, 4, seed)
+    probability = b / (b + np.abs(model.decision_function(pool) if fitted else np.zeros(n_rows)))
+    n = min(n_instances, n_rows)
+    rng = CountingRandomState(seed, 10**6)
+    reference = unbounded_selective_draws(probability, n, seed, cap=1000)
+    assume(reference is not None)
+    indices, scores = selective_sampling(model, pool, n_instances, b=b, random_state=rng)
+    np.testing.assert_array_equal(indices, reference)
+    np.testing.assert_array_equal(scores, probability[reference])
+
+
+def test_selective_sampling_max_passes_validated():
+    """max_passes must be a positive integer, in both forms."""
+    with pytest.raises(ValueError, match="'max_passes' parameter"):
+        selective_sampling(fit_model(2), gaussian_pool(5, 2, 0), 1, max_passes=0)
+    with pytest.raises(ValueError, match="'max_passes' parameter"):
+        SelectiveSampling(max_passes=1.5)(fit_model(2), gaussian_pool(5, 2, 0), 1)
+
+
+def test_acceptance_probability_where_b_plus_the_margin_overflows():
+    """b / (b + |m|) stays right where b + |m| overflows (both near float64's maximum)."""
+    means = np.array([0.0, -1e308, 1e308, 2.0])
+    np.testing.assert_array_equal(acceptance_probability(means, 1e308)[:3], [1.0, 0.5, 0.5])
+    np.testing.assert_allclose(acceptance_probability(means, 1e308)[3], 1.0)
+    np.testing.assert_array_equal(acceptance_probability(means, 2.0), 2.0 / (2.0 + np.abs(means)))
 
 
 def test_random_sampling_is_uniform():
