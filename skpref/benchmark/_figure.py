@@ -39,9 +39,8 @@ def plot_learning_curves(curves, path=None, *, reference=None, metric=None, base
     (``ci-location``, ``design``) in colour with a band of one standard
     error, the other strategies as thin grey lines; the whole-pool score (if
     given) is dashed, random's score at the budget dotted. Bottom row: the
-    paired difference to random (same seeds, same start; see
-    :func:`~skpref.benchmark._summary.paired_difference_curve`) in points of
-    accuracy, with bands of one standard error of the paired mean for the
+    paired difference to random (per seed, on the seeds both ran: same split,
+    same start) in points of accuracy, with bands of one standard error of the paired mean for the
     highlighted methods. The legend sits outside the axes, on the right.
 
     Parameters
@@ -76,6 +75,7 @@ def plot_learning_curves(curves, path=None, *, reference=None, metric=None, base
     """
     try:
         from matplotlib.figure import Figure
+        from matplotlib.lines import Line2D
     except ImportError as error:
         raise ImportError(
             "plot_learning_curves needs matplotlib: pip install 'skpref[benchmark]'."
@@ -151,7 +151,6 @@ def plot_learning_curves(curves, path=None, *, reference=None, metric=None, base
     legend_labels += [name for name in handles if name not in first and name != "whole pool"]
     legend_labels += ["whole pool"] if "whole pool" in handles else []
     legend_handles = [handles[name] for name in legend_labels]
-    from matplotlib.lines import Line2D
 
     legend_handles.append(Line2D([], [], color="black", linestyle=":", linewidth=0.9))
     legend_labels.append(f"{baseline} at the budget")

@@ -117,7 +117,7 @@ def teacher_scale(logits, accuracy):
     Examples
     --------
     >>> import numpy as np
-    >>> from skpref.benchmark._protocol import teacher_scale
+    >>> from skpref.benchmark import teacher_scale
     >>> z = np.array([-1.0, 0.5, 2.0])
     >>> s = teacher_scale(z, 0.8)
     >>> round(float(np.mean(1 / (1 + np.exp(-s * np.abs(z))))), 6)
@@ -164,6 +164,7 @@ def load_comparisons(
     C=DEFAULT_C,
     teacher_accuracy=DEFAULT_TEACHER_ACCURACY,
     data_home=None,
+    teacher=None,
 ):
     """Comparison rows of one dataset for one seed, with real or teacher labels.
 
@@ -174,6 +175,10 @@ def load_comparisons(
     expected accuracy on its own labels is ``teacher_accuracy``, and
     ``y ~ Bernoulli(sigma(s x^T theta))`` (seeded): the well-specified case
     where the theory applies.
+
+    ``teacher``, if given, is the scaled teacher parameter to use instead of
+    fitting one (:func:`run_benchmark` fits it once and hands it to every
+    loop, so that all loops, in any process, share one teacher).
 
     Returns
     -------
@@ -188,9 +193,10 @@ def load_comparisons(
     X, y = _oriented(name, seed, data_home)
     if labels != "teacher":
         return X, y, None
-    home = None if name == SYNTHETIC else str(data_directory(data_home))
-    theta, _, _ = _teacher(name, C, teacher_accuracy, home)
-    logits = matvec(X, theta)
+    if teacher is None:
+        home = None if name == SYNTHETIC else str(data_directory(data_home))
+        teacher, _, _ = _teacher(name, C, teacher_accuracy, home)
+    logits = matvec(X, np.asarray(teacher, dtype=np.float64))
     # A stream of its own: the orientation above used check_random_state(seed),
     # and reusing it would tie each label to its pair's orientation.
     draws = np.random.default_rng([seed, _TEACHER_STREAM]).random(len(y))
@@ -214,6 +220,49 @@ def _scores(model, X, y, sign):
     return scores
 
 
+def score_loop(
+    X_pool, y_pool, X_test, y_test, sign_test=None, *, strategy, params=None, C=DEFAULT_C,
+    n_initial=10, batch_size=10, budget=200, seed=0,
+):
+    """One simulated loop on a pool, scored on test pairs after every refit.
+
+    ``strategy`` is a name of :data:`skpref.query.STRATEGIES` (with
+    ``params``) or a strategy callable. The loop is an
+    :class:`~skpref.active.ActivePreferenceClassifier` over
+    ``PairwiseLogisticRegression(C=C, warm_start=True)`` seeded by ``seed``
+    (the random start depends on the seed and the pool size only, so every
+    strategy starts from the same labels). Its refits are then replayed (the
+    same rows in the same order with the same warm starts: the same models)
+    to score each checkpoint by :func:`_scores`.
+
+    Returns
+    -------
+    rows : list of dict
+        Per checkpoint: ``n_labels``, ``accuracy``, ``log_loss``,
+        ``sign_accuracy`` (NaN without ``sign_test``).
+    seconds : float
+        Wall time of the loop itself.
+    """
+    model = PairwiseLogisticRegression(C=C, warm_start=True)
+    started = time.perf_counter()
+    loop = ActivePreferenceClassifier(
+        model,
+        make_strategy(strategy, **(params or {})) if isinstance(strategy, str) else strategy,
+        n_initial=n_initial,
+        batch_size=batch_size,
+        budget=budget,
+        random_state=seed,
+    ).fit(X_pool, y_pool)
+    seconds = time.perf_counter() - started
+    replay = clone(model)
+    queried = loop.queried_indices_
+    rows = []
+    for n in loop.learning_curve_["n_labels"]:
+        fit_labeled(replay, X_pool[queried[:n]], y_pool[queried[:n]])
+        rows.append({"n_labels": int(n), **_scores(replay, X_test, y_test, sign_test)})
+    return rows, seconds
+
+
 def _run_one(name, strategy_name, seed, settings):
     """One loop: a dataset, a strategy and a seed; returns its checkpoints."""
     X, y, sign = load_comparisons(
@@ -223,6 +272,7 @@ def _run_one(name, strategy_name, seed, settings):
         C=settings["C"],
         teacher_accuracy=settings["teacher_accuracy"],
         data_home=settings["data_home"],
+        teacher=settings["teachers"].get(name),
     )
     split = train_test_split(
         X, y, *([] if sign is None else [sign]),
@@ -230,35 +280,17 @@ def _run_one(name, strategy_name, seed, settings):
     )
     X_pool, X_test, y_pool, y_test = split[:4]
     sign_test = split[5] if sign is not None else None
-    model = PairwiseLogisticRegression(C=settings["C"], warm_start=True)
-    started = time.perf_counter()
-    loop = ActivePreferenceClassifier(
-        model,
-        make_strategy(strategy_name, **settings["strategy_params"].get(strategy_name, {})),
-        n_initial=settings["n_initial"],
-        batch_size=settings["batch_size"],
-        budget=settings["budget"],
-        # Same seed for every strategy: the same start (see ActivePreferenceClassifier).
-        random_state=seed,
-    ).fit(X_pool, y_pool)
-    seconds = time.perf_counter() - started
-    # Replay the loop's refits (same rows, same order, same warm starts: the
-    # same models) to score each checkpoint against both kinds of test label.
-    replay = clone(model)
-    queried = loop.queried_indices_
-    rows = []
-    for n in loop.learning_curve_["n_labels"]:
-        fit_labeled(replay, X_pool[queried[:n]], y_pool[queried[:n]])
-        rows.append(
-            {
-                "dataset": name,
-                "labels": settings["labels"],
-                "strategy": strategy_name,
-                "seed": seed,
-                "n_labels": int(n),
-                **_scores(replay, X_test, y_test, sign_test),
-            }
-        )
+    checkpoints, seconds = score_loop(
+        X_pool, y_pool, X_test, y_test, sign_test,
+        strategy=strategy_name, params=settings["strategy_params"].get(strategy_name, {}),
+        C=settings["C"], n_initial=settings["n_initial"], batch_size=settings["batch_size"],
+        budget=settings["budget"], seed=seed,
+    )
+    rows = [
+        {"dataset": name, "labels": settings["labels"], "strategy": strategy_name, "seed": seed,
+         **checkpoint}
+        for checkpoint in checkpoints
+    ]
     reference = None
     if strategy_name == settings["reference_strategy"]:
         # What labeling the whole pool would buy: the ceiling of every curve.
@@ -342,7 +374,7 @@ def run_benchmark(
     labels : {"real", "teacher"}, default="real"
         ``"real"``: the datasets' human or AI labels. ``"teacher"``: labels
         redrawn from a Bradley-Terry model fitted on the whole dataset and
-        scaled to ``teacher_accuracy`` (:func:`load_comparisons`); test
+        scaled to ``teacher_accuracy`` (``load_comparisons``); test
         pairs are then also scored against the teacher's noise-free sign.
     teacher_accuracy : float, default=0.8
         Teacher mode: the expected accuracy of the teacher's sign on its
@@ -443,11 +475,11 @@ def run_benchmark(
         for name in real:
             load_preference_dataset(name, data_home=data_home, return_X_y=True, random_state=0)
 
-    teachers = []
+    teachers, thetas = [], {}
     if labels == "teacher":
         for name in datasets:
             home = None if name == SYNTHETIC else str(data_directory(data_home))
-            _, scale, unscaled = _teacher(name, C, teacher_accuracy, home)
+            thetas[name], scale, unscaled = _teacher(name, C, teacher_accuracy, home)
             teachers.append(
                 {"dataset": name, "scale": scale, "teacher_accuracy": teacher_accuracy,
                  "unscaled_accuracy": unscaled}
@@ -464,6 +496,7 @@ def run_benchmark(
         "data_home": None if data_home is None else str(data_home),
         "test_size": test_size,
         "reference_strategy": "random",
+        "teachers": thetas,
     }
     seeds = [random_state + s for s in range(n_seeds)]
     cost = {name: rank for rank, name in enumerate(_COST_ORDER)}

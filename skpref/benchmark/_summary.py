@@ -326,19 +326,20 @@ def verdict(rows, baseline="random"):
             noise.append(row["strategy"])
     target = others[0]["baseline_accuracy"]
     parts = [
-        (f"Reach random's {budget}-label score ({target:.3f}) with fewer labels, significantly: "
+        (f"Reach {baseline}'s {budget}-label score ({target:.3f}) with fewer labels, "
+         "significantly: "
          + "; ".join(saves) + ".")
         if saves else "No strategy saves labels significantly."
     ]
     if ahead:
         parts.append(
-            "Ahead of random, but not staying above its budget accuracy before "
+            f"Ahead of {baseline}, but not staying above its budget accuracy before "
             f"{budget}: " + "; ".join(ahead) + "."
         )
     if trails:
-        parts.append("Trails random: " + "; ".join(trails) + ".")
+        parts.append(f"Trails {baseline}: " + "; ".join(trails) + ".")
     if noise:
-        parts.append("Within 2 standard errors of random: " + ", ".join(noise) + ".")
+        parts.append(f"Within 2 standard errors of {baseline}: " + ", ".join(noise) + ".")
     return " ".join(parts)
 
 
@@ -395,9 +396,12 @@ def format_summary(rows, reference=None, *, teachers=None, legend=False, baselin
     d, real labels, budget 20; test accuracy
     """
     lines = []
+    name_width = max([13, *(len(row["strategy"]) + 2 for row in rows)])
+    reach = f"labels to {baseline}@B"
+    reach_width = max(20, len(reach) + 2)
     header = (
-        f"{'strategy':<13}{'seeds':>6}{'score at B':>18}{'Δ at B':>16}{'Δ area':>16}"
-        f"{'labels to random@B':>20}{'wins':>7}{'log-loss at B':>15}"
+        f"{'strategy':<{name_width}}{'seeds':>6}{'score at B':>18}{'Δ at B':>16}{'Δ area':>16}"
+        f"{reach:>{reach_width}}{'wins':>7}{'log-loss at B':>15}"
     )
     groups = dict.fromkeys((row["dataset"], row["labels"], row["metric"]) for row in rows)
     for dataset, labels, metric in groups:
@@ -416,9 +420,9 @@ def format_summary(rows, reference=None, *, teachers=None, legend=False, baselin
                 for key in ("difference", "auc_difference")
             )
             lines.append(
-                f"{row['strategy']:<13}{row['n_seeds']:>6}"
+                f"{row['strategy']:<{name_width}}{row['n_seeds']:>6}"
                 f"{_pm(row['accuracy'], row['accuracy_se']):>18}{at_budget:>16}{in_area:>16}"
-                f"{_labels_text(row, baseline):>20}"
+                f"{_labels_text(row, baseline):>{reach_width}}"
                 f"{'-' if row['strategy'] == baseline else format(row['win_rate'], '.2f'):>7}"
                 f"{row['log_loss']:>15.4f}"
             )
