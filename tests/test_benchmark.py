@@ -96,6 +96,17 @@ def test_runs_are_reproducible_and_parallelism_does_not_change_them(small_run):
         np.testing.assert_array_equal(again.curves[key], small_run.curves[key])
 
 
+def test_teacher_mode_is_identical_for_one_and_two_jobs():
+    runs = [
+        run_benchmark(["synthetic"], strategies=["ci-location"], labels="teacher", budget=30,
+                      n_seeds=2, n_jobs=n_jobs)
+        for n_jobs in (1, 2)
+    ]
+    for key in runs[0].curves:
+        np.testing.assert_array_equal(runs[0].curves[key], runs[1].curves[key])
+    np.testing.assert_array_equal(runs[0].teachers["scale"], runs[1].teachers["scale"])
+
+
 def test_whole_pool_reference(small_run):
     reference = small_run.reference
     assert list(reference["seed"]) == [0, 1]
