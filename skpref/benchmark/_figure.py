@@ -95,7 +95,7 @@ def plot_learning_curves(curves, path=None, *, reference=None, metric=None, base
         2, len(panels), squeeze=False, sharex="col", gridspec_kw={"height_ratios": [3, 2]}
     )
     handles = {}
-    seeds_seen = set()
+    seeds_of = {}
     for column, (dataset, labels) in enumerate(panels):
         top, bottom = axes[0][column], axes[1][column]
         in_panel = (columns["dataset"] == dataset) & (columns["labels"] == labels)
@@ -106,7 +106,8 @@ def plot_learning_curves(curves, path=None, *, reference=None, metric=None, base
         grey_rank = 0
         for strategy in strategies:
             rows = in_panel & (columns["strategy"] == strategy)
-            seeds_seen.add(np.unique(columns["seed"][rows]).size)
+            n_seeds = np.unique(columns["seed"][rows]).size
+            seeds_of[strategy] = max(seeds_of.get(strategy, 0), n_seeds)
             grid, mean, se = mean_curve(columns["n_labels"][rows], columns[score][rows])
             style = _style(strategy, grey_rank, baseline)
             grey_rank += strategy != baseline and strategy not in HIGHLIGHTED
@@ -156,10 +157,11 @@ def plot_learning_curves(curves, path=None, *, reference=None, metric=None, base
     legend_labels.append(f"{baseline} at the budget")
     figure.legend(legend_handles, legend_labels, loc="outside right center", fontsize="small",
                   frameon=False)
-    seeds = "/".join(str(n) for n in sorted(seeds_seen, reverse=True))
+    most = max(seeds_of.values())
+    fewer = ", ".join(f"{name}: {n}" for name, n in seeds_of.items() if n < most)
     figure.suptitle(
-        f"Bands: ± 1 standard error over {seeds} seeds. Lower row: the paired difference to "
-        f"{baseline} (same seeds, same split, same start).",
+        f"Bands: ± 1 standard error over {most} seeds{f' ({fewer})' if fewer else ''}. "
+        f"Lower row: the paired difference to {baseline} (same seeds, same split, same start).",
         fontsize="small",
     )
     if path is not None:
