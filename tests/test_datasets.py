@@ -80,7 +80,8 @@ def test_unknown_name():
 def test_files_that_disagree_with_their_sidecar_are_refused(tmp_path):
     stem = DATASETS["hh-helpful"]
     shutil.copy(os.path.join(DATA, f"{stem}.npz"), tmp_path)
-    sidecar = json.loads(open(os.path.join(DATA, f"{stem}.json")).read())
+    with open(os.path.join(DATA, f"{stem}.json")) as handle:
+        sidecar = json.load(handle)
     sidecar["arrays"]["X_chosen"]["shape"] = [10, 384]
     (tmp_path / f"{stem}.json").write_text(json.dumps(sidecar))
     with pytest.raises(ValueError, match="do not belong together"):
