@@ -16,6 +16,9 @@ Run:  python benchmarks/tune_defaults.py --dataset hh-helpful
 import argparse
 import time
 
+# First: puts this checkout on sys.path, so that its skpref is the one tuned.
+import _harness  # noqa: F401
+
 import numpy as np
 from sklearn.model_selection import (
     GridSearchCV,
@@ -73,7 +76,7 @@ def main():
         started = time.perf_counter()
         results = []
         for seed in range(args.seeds):
-            X, y = load_comparisons(args.dataset, seed=seed)
+            X, y, _ = load_comparisons(args.dataset, seed=seed)
             X_pool, _, y_pool, _ = train_test_split(
                 X, y, test_size=0.2, random_state=seed, stratify=y
             )  # the test split is never looked at

@@ -80,7 +80,8 @@ def test_unknown_name():
 def test_files_that_disagree_with_their_sidecar_are_refused(tmp_path):
     stem = DATASETS["hh-helpful"]
     shutil.copy(os.path.join(DATA, f"{stem}.npz"), tmp_path)
-    sidecar = json.loads(open(os.path.join(DATA, f"{stem}.json")).read())
+    with open(os.path.join(DATA, f"{stem}.json")) as handle:
+        sidecar = json.load(handle)
     sidecar["arrays"]["X_chosen"]["shape"] = [10, 384]
     (tmp_path / f"{stem}.json").write_text(json.dumps(sidecar))
     with pytest.raises(ValueError, match="do not belong together"):
@@ -119,3 +120,30 @@ def test_synthetic_noise_scale():
 def test_synthetic_bad_parameters(kwargs, error, message):
     with pytest.raises(error, match=message):
         make_preference_pool(10, 2, **kwargs)
+
+
+def test_check_datasets_present_names_every_missing_file(tmp_path):
+    from skpref.datasets._real import check_datasets_present
+
+    (tmp_path / "hh_helpful_base_test.npz").write_bytes(b"")
+    with pytest.raises(FileNotFoundError) as error:
+        check_datasets_present(["hh-helpful", "ultrafeedback"], data_home=tmp_path)
+    message = str(error.value)
+    assert f"The data directory {tmp_path} (data_home) lacks hh-helpful, ultrafeedback" in message
+    missing = [tmp_path / name for name in (
+        "hh_helpful_base_test.json", "ultrafeedback_binarized_subset.npz",
+        "ultrafeedback_binarized_subset.json",
+    )]
+    assert all(str(path) in message for path in missing)
+    assert str(tmp_path / "hh_helpful_base_test.npz") not in message  # it is there
+    (tmp_path / "hh_helpful_base_test.json").write_bytes(b"")
+    check_datasets_present(["hh-helpful"], data_home=tmp_path)  # complete: no error
+
+
+def test_an_empty_skpref_data_counts_as_unset(monkeypatch):
+    from skpref.datasets._real import data_directory
+
+    monkeypatch.setenv("SKPREF_DATA", "")
+    assert data_directory() is None and available_datasets() == []
+    with pytest.raises(ValueError, match="data_home is an empty string"):
+        data_directory("")

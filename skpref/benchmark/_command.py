@@ -3,12 +3,21 @@
 import argparse
 import csv
 import sys
+import time
 from pathlib import Path
 
 from ..datasets import DATASETS
 from ..query import STRATEGIES
 from ._figure import plot_learning_curves
-from ._protocol import DEFAULT_C, SYNTHETIC, default_datasets, run_benchmark
+from ._protocol import (
+    DEFAULT_C,
+    DEFAULT_MAX_SEEDS,
+    DEFAULT_N_SEEDS,
+    DEFAULT_TEACHER_ACCURACY,
+    SYNTHETIC,
+    default_datasets,
+    run_benchmark,
+)
 from ._summary import format_summary, summarize
 
 
@@ -27,10 +36,13 @@ def add_commands(commands):
     )
     parser.add_argument(
         "--datasets", nargs="+", choices=[*DATASETS, SYNTHETIC], default=None,
-        help="datasets to run (default: the three real ones if --data-home or "
-        "SKPREF_DATA holds them, else the synthetic pool)",
+        help="datasets to run (default: the three real ones when --data-home or a non-empty "
+        "SKPREF_DATA names a directory, which must then hold them; else the synthetic pool)",
     )
-    parser.add_argument("--data-home", default=None, help="directory of the real datasets")
+    parser.add_argument(
+        "--data-home", default=None,
+        help="directory of the real datasets (default: $SKPREF_DATA; an empty one counts as unset)",
+    )
     parser.add_argument(
         "--strategies", nargs="+", choices=list(STRATEGIES), default=None,
         help="strategies to compare (default: all eight)",
@@ -38,10 +50,20 @@ def add_commands(commands):
     parser.add_argument("--budget", type=int, default=200, help="labels per loop")
     parser.add_argument("--batch-size", type=int, default=10, help="labels per query round")
     parser.add_argument("--n-initial", type=int, default=10, help="random starting labels")
-    parser.add_argument("--seeds", type=int, default=5, help="repetitions")
+    parser.add_argument("--seeds", type=int, default=DEFAULT_N_SEEDS, help="repetitions")
+    parser.add_argument(
+        "--max-seeds", nargs="+", default=[], metavar="STRATEGY=N",
+        help="run a costly strategy on its first N seeds only ('all': every seed); default: "
+        + " ".join(f"{name}={n}" for name, n in DEFAULT_MAX_SEEDS.items()),
+    )
     parser.add_argument(
         "--labels", choices=["real", "teacher"], default="real",
         help="real labels, or labels redrawn from a Bradley-Terry teacher",
+    )
+    parser.add_argument(
+        "--teacher-accuracy", type=float, default=DEFAULT_TEACHER_ACCURACY,
+        help="teacher mode: expected accuracy of the teacher's sign on its own noisy labels "
+        "(the fitted teacher is scaled to it)",
     )
     parser.add_argument(
         "--C", type=float, default=DEFAULT_C, help="inverse regularisation of the model"
@@ -55,18 +77,44 @@ def add_commands(commands):
     parser.set_defaults(run=_run)
 
 
+def _max_seeds(values):
+    """``["g-optimal=5", "design=all"]`` -> ``{"g-optimal": 5, "design": None}``."""
+    caps = {}
+    for value in values:
+        name, _, count = value.partition("=")
+        if name not in STRATEGIES or not count:
+            raise ValueError(
+                f"--max-seeds takes STRATEGY=N with a strategy from {', '.join(STRATEGIES)}, "
+                f"got {value!r}."
+            )
+        try:
+            caps[name] = None if count == "all" else int(count)
+        except ValueError:
+            raise ValueError(f"--max-seeds {value!r}: N must be an integer or 'all'.") from None
+    return caps
+
+
 def _run(args):
-    datasets = args.datasets or default_datasets(args.data_home)
+    started = time.perf_counter()
     try:
+        datasets = args.datasets or default_datasets(args.data_home)
+        if datasets == [SYNTHETIC] and args.datasets is None:
+            print(
+                "No data directory given (--data-home or SKPREF_DATA): running on the "
+                "generated pool (synthetic, Bradley-Terry labels).",
+                file=sys.stderr,
+            )
         result = run_benchmark(
             datasets,
             strategies=args.strategies,
             labels=args.labels,
+            teacher_accuracy=args.teacher_accuracy,
             budget=args.budget,
             batch_size=args.batch_size,
             n_initial=args.n_initial,
             n_seeds=args.seeds,
             C=args.C,
+            max_seeds=_max_seeds(args.max_seeds),
             data_home=args.data_home,
             n_jobs=args.n_jobs,
             progress=not args.no_progress,
@@ -75,22 +123,19 @@ def _run(args):
     except (ValueError, FileNotFoundError) as error:
         print(f"skpref benchmark: error: {error}", file=sys.stderr)
         return 2
-    if datasets == [SYNTHETIC] and args.datasets is None:
-        print(
-            "No real datasets found (set SKPREF_DATA or pass --data-home): "
-            "running on the generated Bradley-Terry pool.",
-            file=sys.stderr,
-        )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     rows = summarize(result.curves)
-    table = format_summary(rows, result.reference)
+    table = format_summary(rows, result.reference, teachers=result.teachers, legend=True)
     _write_columns(out / "curves.csv", result.curves)
     _write_columns(out / "reference.csv", result.reference)
     _write_rows(out / "summary.csv", rows)
     (out / "summary.txt").write_text(table)
     print(table)
     written = ["curves.csv", "reference.csv", "summary.csv", "summary.txt"]
+    if result.teachers:
+        _write_columns(out / "teachers.csv", result.teachers)
+        written.append("teachers.csv")
     try:
         plot_learning_curves(result.curves, out / "learning_curves.png", reference=result.reference)
         written.append("learning_curves.png")
@@ -98,8 +143,8 @@ def _run(args):
         print(f"No figure: {error}", file=sys.stderr)
     seconds = sum(result.seconds["seconds"])
     print(
-        f"{len(result.seconds['seconds'])} loops, {seconds:.0f} s of loop time. "
-        f"Wrote {', '.join(written)} to {out}/"
+        f"{len(result.seconds['seconds'])} loops, {seconds:.0f} s of loop time, "
+        f"{time.perf_counter() - started:.0f} s wall. Wrote {', '.join(written)} to {out}/"
     )
     return 0
 

@@ -27,11 +27,79 @@ _ENVIRONMENT_VARIABLE = "SKPREF_DATA"
 def data_directory(data_home=None):
     """The directory datasets are read from: ``data_home``, else ``$SKPREF_DATA``.
 
-    Returns None when neither is set.
+    Returns None when neither is set. An empty ``SKPREF_DATA`` counts as
+    unset (``SKPREF_DATA= skpref benchmark`` runs without real data), as an
+    empty ``PATH`` entry does in the shell; an empty ``data_home`` string is
+    an error, since it names no directory.
     """
     if data_home is None:
         data_home = os.environ.get(_ENVIRONMENT_VARIABLE) or None
+    elif not str(data_home):
+        raise ValueError("data_home is an empty string; pass a directory or None.")
     return None if data_home is None else Path(data_home).expanduser()
+
+
+def _source(data_home):
+    return "data_home" if data_home is not None else f"${_ENVIRONMENT_VARIABLE}"
+
+
+def check_datasets_present(names, data_home=None):
+    """Refuse, before any work, a data directory that lacks a requested dataset.
+
+    A directory that is given (``data_home`` or ``$SKPREF_DATA``) but lacks
+    a dataset is a mistake to report, never a reason to fall back to other
+    data: the error names every missing file of every requested dataset.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Dataset names from :data:`DATASETS`.
+    data_home : str or path-like, default=None
+        As in :func:`load_preference_dataset`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no data directory is set, or files are missing (all named).
+
+    Examples
+    --------
+    >>> from skpref.datasets._real import check_datasets_present
+    >>> try:
+    ...     check_datasets_present(["hh-helpful"], data_home="/nonexistent")
+    ... except FileNotFoundError as error:
+    ...     print(str(error).split(":")[0])
+    The data directory /nonexistent (data_home) does not exist
+    """
+    names = list(names)
+    unknown = [name for name in names if name not in DATASETS]
+    if unknown:
+        raise ValueError(f"Unknown dataset(s) {unknown}; choose from {', '.join(DATASETS)}.")
+    directory = data_directory(data_home)
+    if directory is None:
+        raise FileNotFoundError(
+            f"No data directory for dataset(s) {', '.join(names)}: pass data_home=... "
+            f"(--data-home) or set the {_ENVIRONMENT_VARIABLE} environment variable. "
+            "skpref never downloads data."
+        )
+    missing = {
+        name: [
+            str(path)
+            for path in (directory / f"{DATASETS[name]}.npz", directory / f"{DATASETS[name]}.json")
+            if not path.is_file()
+        ]
+        for name in names
+    }
+    lacking = [name for name in names if missing[name]]
+    if not lacking:
+        return
+    missing = [path for name in lacking for path in missing[name]]
+    state = "does not exist" if not directory.is_dir() else "lacks " + ", ".join(lacking)
+    raise FileNotFoundError(
+        f"The data directory {directory} ({_source(data_home)}) {state}: missing "
+        f"{', '.join(missing)}. Pass the directory that holds them, or choose datasets "
+        "with --datasets / datasets=[...]."
+    )
 
 
 def available_datasets(data_home=None):

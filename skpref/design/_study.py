@@ -11,6 +11,7 @@ more labels where the gaps are uneven.
 
 import csv
 import os
+import sys
 import time
 import warnings
 from numbers import Integral, Real
@@ -170,6 +171,7 @@ def _upper_confidence(errors, runs, level=0.95):
         "union_over": [StrOptions({"arms", "undecided"})],
         "tail": [StrOptions({"sub-gaussian", "gaussian"})],
         "quick": ["boolean"],
+        "progress": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -186,6 +188,7 @@ def label_complexity_study(
     union_over="arms",
     tail="sub-gaussian",
     quick=False,
+    progress=False,
 ):
     """Error rate and label count of :class:`PhasedElimination` against ``rho* log(1/delta)``.
 
@@ -225,6 +228,9 @@ def label_complexity_study(
         :class:`PhasedElimination`'s ``tail``.
     quick : bool, default=False
         With ``instances=None``, the reduced instance set.
+    progress : bool, default=False
+        Report each finished cell on standard error: a tqdm bar if tqdm is
+        installed, else one plain line per cell.
 
     Returns
     -------
@@ -264,10 +270,12 @@ def label_complexity_study(
         child.generate_state(n_runs)
         for child in np.random.SeedSequence(random_state).spawn(len(cells))
     ]
-    outcomes = Parallel(n_jobs=n_jobs)(
+    outcomes = Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(_run_cell)(instances[i][1], instances[i][2], design, delta, cell_seeds, params)
         for (i, design, delta), cell_seeds in zip(cells, seeds)
     )
+    names = [f"{instances[i][0]} {design} delta={delta:g}" for i, design, delta in cells]
+    outcomes = list(_with_progress(outcomes, names, progress))
     rows = []
     for (i, design, delta), (correct, labels, capped) in zip(cells, outcomes):
         name, X, theta = instances[i]
@@ -295,6 +303,30 @@ def label_complexity_study(
             )
         )
     return rows
+
+
+def _with_progress(outcomes, names, progress):
+    """Yield ``outcomes`` (in cell order), reporting each on standard error if asked."""
+    if not progress:
+        yield from outcomes
+        return
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        started = time.perf_counter()
+        for done, (name, outcome) in enumerate(zip(names, outcomes), start=1):
+            print(
+                f"[{done}/{len(names)}] {name} ({time.perf_counter() - started:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+            yield outcome
+        return
+    with tqdm(total=len(names), unit="cell", file=sys.stderr) as bar:
+        for name, outcome in zip(names, outcomes):
+            bar.set_postfix_str(name, refresh=False)
+            bar.update()
+            yield outcome
 
 
 # -- reporting ----------------------------------------------------------------
@@ -453,6 +485,7 @@ def _command(args):
         union_over=args.union_over,
         tail=args.tail,
         quick=args.quick,
+        progress=not args.no_progress,
     )
     elapsed = time.perf_counter() - start
     summary = summarize(rows)
@@ -517,4 +550,5 @@ def add_commands(subparsers):
         default="sub-gaussian",
         help="beta_l from the sub-Gaussian bound (default) or the normal quantile",
     )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(run=_command)

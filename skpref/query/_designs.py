@@ -206,7 +206,7 @@ def design_sampling(
     X_pool,
     n_instances=1,
     *,
-    beta=1.0,
+    beta=0.5,
     aggregate="mean",
     n_candidates=1000,
     sharpness=200.0,
@@ -248,8 +248,9 @@ def design_sampling(
         Candidate comparison rows (for a ``Pipeline``: in its input space).
     n_instances : int, default=1
         Number of rows to select (at most ``n_pool``).
-    beta : float, default=1.0
-        Interval half-width in posterior standard deviations.
+    beta : float, default=0.5
+        Interval half-width in posterior standard deviations (how the
+        default was chosen: the user guide's benchmark page).
     aggregate : {"mean", "max"}, default="mean"
         How the normalised widths ``g_i`` over ``T`` are combined: their mean
         or their maximum.
@@ -319,7 +320,7 @@ class DesignSampling(QueryStrategy):
 
     Parameters
     ----------
-    beta : float, default=1.0
+    beta : float, default=0.5
         As in :func:`design_sampling`.
     aggregate : {"mean", "max"}, default="mean"
         As in :func:`design_sampling`.
@@ -346,7 +347,7 @@ class DesignSampling(QueryStrategy):
     def __init__(
         self,
         *,
-        beta=1.0,
+        beta=0.5,
         aggregate="mean",
         n_candidates=1000,
         sharpness=200.0,

@@ -579,8 +579,9 @@ def test_frank_wolfe_on_the_spec_design_objective_beats_uniform(seed, kind, capp
 
 STRATEGY_OF_KIND = {
     "g": (g_optimal_sampling, {}),
-    "mean": (design_sampling, {"aggregate": "mean"}),
-    "max": (design_sampling, {"aggregate": "max"}),
+    # beta as in spec_design_problem (the library default is 0.5)
+    "mean": (design_sampling, {"aggregate": "mean", "beta": 1.0}),
+    "max": (design_sampling, {"aggregate": "max", "beta": 1.0}),
 }
 
 
