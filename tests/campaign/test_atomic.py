@@ -190,18 +190,35 @@ def test_a_fifo_is_written_as_a_stream_never_replaced(tmp_path):
     assert os.listdir(tmp_path) == ["next.csv"]
 
 
-def test_dev_null_stays_a_device(tmp_path):
-    before = os.stat(os.devnull)
-    link = tmp_path / "null.csv"
-    link.symlink_to(os.devnull)
-    for path in (os.devnull, link):
+def device(tmp_path, name, system_path, major, minor):
+    """A character device of our own in ``tmp_path`` (as root), else a link to ``system_path``.
+
+    Never ``system_path`` itself: a regression (the old code renamed a file over
+    its target) must not replace the machine's ``/dev/null`` or ``/dev/full``.
+    """
+    path = tmp_path / name
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(major, minor))
+    except (PermissionError, AttributeError):
+        path.symlink_to(system_path)
+    return path
+
+
+def test_a_character_device_stays_a_device(tmp_path):
+    node = device(tmp_path, "null.csv", os.devnull, 1, 3)
+    link = tmp_path / "link.csv"
+    link.symlink_to(node)
+    before = os.lstat(node)
+    for path in (node, link):
         assert atomic.write_output(path, OLD) == "stream"
         with pytest.raises(atomic.NotRegularFileError):
             atomic_write_bytes(path, OLD)
-    after = os.stat(os.devnull)
-    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
-    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
-    assert link.is_symlink() and os.listdir(tmp_path) == ["null.csv"]
+    after = os.lstat(node)
+    assert stat.S_IFMT(after.st_mode) == stat.S_IFMT(before.st_mode)
+    assert (after.st_dev, after.st_ino, after.st_rdev) == (before.st_dev, before.st_ino,
+                                                            before.st_rdev)
+    assert link.is_symlink() and sorted(os.listdir(tmp_path)) == ["link.csv", "null.csv"]
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
@@ -270,10 +287,11 @@ def test_a_full_disk_names_the_target_and_leaves_it_as_it_was(tmp_path, monkeypa
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_a_full_stream_names_itself():
+def test_a_full_stream_names_itself(tmp_path):
+    full = device(tmp_path, "full.csv", "/dev/full", 1, 7)
     with pytest.raises(OSError) as caught:
-        atomic.write_output("/dev/full", OLD)
-    assert caught.value.errno == errno.ENOSPC and caught.value.filename == "/dev/full"
+        atomic.write_output(full, OLD)
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(full)
 
 
 _TOO_BIG = r"""
