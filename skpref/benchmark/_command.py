@@ -5,6 +5,7 @@ import csv
 import sys
 from pathlib import Path
 
+from .._cli_types import INVERSE_REGULARISATION, MAX_SEED, SEED, UsageError, integer, n_jobs
 from ..datasets import DATASETS
 from ..query import STRATEGIES
 from ._figure import plot_learning_curves
@@ -35,19 +36,29 @@ def add_commands(commands):
         "--strategies", nargs="+", choices=list(STRATEGIES), default=None,
         help="strategies to compare (default: all eight)",
     )
-    parser.add_argument("--budget", type=int, default=200, help="labels per loop")
-    parser.add_argument("--batch-size", type=int, default=10, help="labels per query round")
-    parser.add_argument("--n-initial", type=int, default=10, help="random starting labels")
-    parser.add_argument("--seeds", type=int, default=5, help="repetitions")
+    parser.add_argument("--budget", type=integer(1), default=200, help="labels per loop")
+    parser.add_argument(
+        "--batch-size", type=integer(1), default=10, help="labels per query round"
+    )
+    parser.add_argument(
+        "--n-initial", type=integer(1), default=10, help="random starting labels"
+    )
+    parser.add_argument("--seeds", type=integer(1), default=5, help="repetitions")
     parser.add_argument(
         "--labels", choices=["real", "teacher"], default="real",
         help="real labels, or labels redrawn from a Bradley-Terry teacher",
     )
     parser.add_argument(
-        "--C", type=float, default=DEFAULT_C, help="inverse regularisation of the model"
+        "--C", type=INVERSE_REGULARISATION, default=DEFAULT_C,
+        help="inverse regularisation of the model, in [1e-100, 1e100]",
     )
-    parser.add_argument("--n-jobs", type=int, default=-1, help="parallel loops (-1: all cores)")
-    parser.add_argument("--seed", type=int, default=0, help="first seed")
+    parser.add_argument(
+        "--n-jobs", type=n_jobs, default=-1, help="parallel loops (-1: all cores, or 1 to 1024)"
+    )
+    parser.add_argument(
+        "--seed", type=SEED, default=0,
+        help="first seed (seeds are --seed to --seed + --seeds - 1, at most 2**32 - 1)",
+    )
     parser.add_argument(
         "--out", default="skpref-benchmark", help="directory for the CSVs, table and figure"
     )
@@ -55,7 +66,17 @@ def add_commands(commands):
     parser.set_defaults(run=_run)
 
 
+def _check_seeds(args):
+    """Every loop's seed (``--seed`` + s) must be a valid seed: an error across two options."""
+    if args.seed + args.seeds - 1 > MAX_SEED:
+        raise UsageError(
+            f"--seed {args.seed} with --seeds {args.seeds} runs seeds up to "
+            f"{args.seed + args.seeds - 1}, above {MAX_SEED}; lower one of them."
+        )
+
+
 def _run(args):
+    _check_seeds(args)
     datasets = args.datasets or default_datasets(args.data_home)
     try:
         result = run_benchmark(

@@ -1,5 +1,7 @@
 """``select_batch`` and ``campaign_status`` in-process; the commands' messages via ``main``."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -185,3 +187,65 @@ def test_status_messages(capsys, files, tmp_path):
     )
     code, stdout, _ = run(capsys, "status", "--pool", pool, "--labels", labels, "--json")
     assert code == 0 and '"unique": 2' in stdout
+
+
+@pytest.mark.parametrize("first, second", [("first", "second"), ("1", "0"), ("FIRST", " Second ")])
+def test_first_is_y_equals_one_in_select_and_status(capsys, tmp_path, monkeypatch, first, second):
+    # A pool whose answers are known: one feature, and the first item wins exactly when x > 0.
+    # Were the labels passed on as strings, 'first' < 'second' would make 'second' the
+    # positive class and flip every probability (issue 16).
+    x = np.r_[np.linspace(-3, -0.1, 30), np.linspace(0.1, 3, 30)]
+    ids = np.array([f"p{i:02d}" for i in range(60)])
+    pool = save_pool(tmp_path / "pool.npz", ids, x[:, None])
+    labeled = np.arange(0, 60, 3)  # 10 of each side
+    labels = write_labels(
+        tmp_path / "labels.csv", [f"{ids[i]},{first if x[i] > 0 else second}" for i in labeled]
+    )
+    seen = []
+    fit = PairwiseLogisticRegression.fit
+
+    def recording_fit(self, X, y, *args, **kwargs):
+        seen.append(np.asarray(y))
+        return fit(self, X, y, *args, **kwargs)
+
+    monkeypatch.setattr(PairwiseLogisticRegression, "fit", recording_fit)
+    out = tmp_path / "next.csv"
+    code, _, _ = run(capsys, "select", "--pool", pool, "--labels", labels, "--batch-size", 40,
+                     "--strategy", "random", "--out", out)
+    assert code == 0
+    rows = [line.split(",") for line in out.read_text().splitlines()[1:]]
+    assert len(rows) == 40
+    for pair_id, _, _, probability, lower, upper in rows:
+        wins = x[int(pair_id[1:])] > 0
+        assert (float(probability) > 0.5) == wins and (float(lower) > 0.5) == wins, pair_id
+    code, stdout, _ = run(capsys, "status", "--pool", pool, "--labels", labels, "--json")
+    assert code == 0
+    status = json.loads(stdout)
+    assert status["labels"]["first"] == 10 and status["labels"]["second"] == 10
+    assert status["cv"]["accuracy"] == 1.0
+    assert seen and all(y.dtype.kind in "iu" and set(y.tolist()) <= {0, 1} for y in seen)
+
+
+def test_a_label_being_appended_is_not_taken_for_another_pair(capsys, tmp_path):
+    # Issue 16: 'first,p12' half-written as 'first,p1' was a label for p1.
+    ids = np.array([f"p{i}" for i in range(1, 31)])
+    pool = save_pool(tmp_path / "pool.npz", ids, make_pool(n_pairs=30, n_features=2)[1])
+    labels = tmp_path / "labels.csv"
+    labels.write_text("label,pair_id\nsecond,p3\nfirst,p1")
+    note = (
+        f"{labels}: line 3, the last, has no line break yet, so it was not read as a label "
+        "(it may still be being written); if it is complete, end it with a newline."
+    )
+    out = tmp_path / "next.csv"
+    code, _, stderr = run(capsys, "select", "--pool", pool, "--labels", labels,
+                          "--batch-size", 3, "--out", out)
+    assert code == 0 and stderr.startswith(f"skpref select: note: {note}\n")
+    assert "1 labeled pair, 29 unlabeled before this batch" in stderr
+    code, stdout, stderr = run(capsys, "status", "--pool", pool, "--labels", labels, "--json")
+    assert code == 0 and stderr == f"skpref status: note: {note}\n"
+    assert json.loads(stdout)["labels"]["unique"] == 1
+    assert json.loads(stdout)["labels"]["unfinished_line"] == 3
+    with open(labels, "a") as handle:
+        handle.write("2\n")  # the annotator finishes: p12, not p1
+    code, stdout, stderr = run(capsys, "status", "--pool", pool, "--labels", labels, "--json")
+    assert code == 0 and stderr == "" and json.loads(stdout)["labels"]["unique"] == 2
