@@ -85,7 +85,7 @@ def test_every_bad_line_is_listed_with_its_line_number(tmp_path, pool):
             "zz,first,ann",       # 3 unknown pair
             "b,maybe,ann",        # 4 label outside the set
             "c,first",            # 5 too few fields
-            "d,second,ann,extra", # 6 too many fields
+            "d,second,ann,extra",  # 6 too many fields
             ",first,ann",         # 7 empty pair id
             "a,second,bob",       # 8 conflicts with line 2
             "e,2,ann",            # 9 label outside the set

@@ -1,6 +1,9 @@
 """``select_batch`` and ``campaign_status`` in-process; the commands' messages via ``main``."""
 
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,7 +16,7 @@ from skpref.campaign._status import campaign_status, format_status
 from skpref.cli import main
 from skpref.query import STRATEGIES
 
-from ._helpers import digest, make_pool, save_pool, write_labels
+from ._helpers import _ENV, digest, make_pool, save_pool, write_labels
 
 
 @pytest.fixture
@@ -249,3 +252,33 @@ def test_a_label_being_appended_is_not_taken_for_another_pair(capsys, tmp_path):
         handle.write("2\n")  # the annotator finishes: p12, not p1
     code, stdout, stderr = run(capsys, "status", "--pool", pool, "--labels", labels, "--json")
     assert code == 0 and stderr == "" and json.loads(stdout)["labels"]["unique"] == 2
+
+
+_LIMITED = r"""
+import resource, runpy, sys
+resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))  # Python ignores SIGXFSZ: EFBIG
+sys.argv = ["skpref", *sys.argv[1:]]
+runpy.run_module("skpref.cli", run_name="__main__")
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_FSIZE semantics of Linux")
+def test_a_file_size_limit_is_reported_with_the_path(tmp_path):
+    # Issue 16: EFBIG (and ENOSPC) ended in "File too large", naming no file.
+    ids, X, _ = make_pool(n_pairs=100, n_features=3)
+    pool = save_pool(tmp_path / "pool.npz", ids, X)
+    labels = write_labels(tmp_path / "labels.csv", [])
+    out = tmp_path / "next.csv"
+    out.write_text("the previous batch\n")
+    result = subprocess.run(
+        [sys.executable, "-c", _LIMITED, "select", "--pool", pool, "--labels", labels,
+         "--batch-size", "50", "--out", out],
+        capture_output=True, text=True, env=_ENV, timeout=120,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"skpref select: error: --out {out}: cannot write the batch to {out}: File too large "
+        "(the file was left as it was).\n"
+    )
+    assert out.read_text() == "the previous batch\n"
+    assert sorted(os.listdir(tmp_path)) == ["labels.csv", "next.csv", "pool.npz"]
