@@ -52,7 +52,7 @@ import os
 import numpy as np
 
 from ._errors import CampaignError, listing, plural
-from ._files import open_input, physical_lines, split_record
+from ._files import open_input, physical_lines, record_splitter
 
 #: Accepted spellings of each answer (after stripping and lower-casing).
 LABEL_VALUES = {"first": 1, "1": 1, "second": 0, "0": 0}
@@ -180,6 +180,7 @@ def read_labels(path, pool):
     entries = []  # (line, pair_id, value)
     extra_rows = []
     columns, unfinished = None, None
+    split_record = record_splitter()
     with handle:
         for line, text, terminated in physical_lines(handle, f"labels {path}"):
             if columns is None:  # the header (a header is no label: it may lack its newline)

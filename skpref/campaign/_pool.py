@@ -37,7 +37,7 @@ import zlib
 import numpy as np
 
 from ._errors import CampaignError, listing, plural
-from ._files import open_input, physical_lines, split_record
+from ._files import open_input, physical_lines, record_splitter
 
 #: File extensions that can hold a pool.
 POOL_FORMATS = (".npz", ".csv", ".parquet")
@@ -256,6 +256,7 @@ _CSV_BLOCK = 4096
 
 def _read_csv(path, handle, id_column):
     lines = physical_lines(handle, f"pool {path}")
+    split_record = record_splitter()
     first = next(lines, None)
     if first is None:
         raise CampaignError(f"pool {path}: the file is empty (no header line).")
