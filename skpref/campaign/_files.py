@@ -157,8 +157,7 @@ class _OneLine:
     past the end of a line; this source has none, so the reader reports
     "unexpected end of data" instead of swallowing the following lines. The
     reader can be called again after that (it starts each record afresh), so
-    one reader serves the whole file, which is about twice as fast as a reader
-    per line.
+    one reader serves the whole file.
     """
 
     __slots__ = ("line",)
