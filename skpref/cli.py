@@ -1,36 +1,186 @@
-"""The ``skpref`` command."""
+"""The ``skpref`` command: parse the options, run one command, map the outcome to an exit status.
+
+Every command ends with one of these exit statuses (this module maps them, in
+one place):
+
+* 0: done;
+* 1: a problem with the files or the data (:class:`~skpref._cli_types.CommandError`,
+  such as the campaign's ``CampaignError``, or an ``OSError``), reported as
+  ``skpref <command>: error: ...`` on standard error; the campaign commands
+  write nothing then;
+* 2: bad options: argparse checks every option (numeric ones for their range,
+  see :mod:`skpref._cli_types`), and :class:`~skpref._cli_types.UsageError`
+  covers checks across options;
+* 128 + n: stopped by signal n (130 for ``SIGINT``, 143 for ``SIGTERM``, 129
+  for ``SIGHUP``). While a command runs, these three signals raise an
+  exception in the main thread, so the code under way cleans up as it does
+  for Ctrl-C (a batch being written loses its temporary file, the old batch
+  file stays), and the command prints ``skpref <command>: stopped by
+  SIGTERM.`` instead of a traceback. A signal that is ignored when the
+  command starts (``nohup``, a shell's background job) stays ignored.
+
+Python itself must import numpy and scikit-learn before this module runs; a
+``SIGINT`` in that first second still ends in Python's own
+``KeyboardInterrupt`` message (nothing has been read or written by then).
+"""
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
+import threading
+import warnings
 
+from ._cli_types import CommandError
 
 # Each command lives beside the code it drives, in a module with an
 # ``add_commands(subparsers)`` function that adds its parser(s) and sets
-# ``run``; this file only dispatches.
+# ``run`` (and ``report_warnings=True`` to turn Python warnings into
+# ``skpref <command>: warning:`` lines); this file only dispatches.
 _COMMAND_MODULES = (
     "skpref.benchmark._command",
     "skpref.campaign._command",
     "skpref.design._study",
 )
 
+#: Signals that stop a command cleanly; SIGTERM is installed last (a test waits for it).
+_STOP_SIGNALS = ("SIGINT", "SIGHUP", "SIGTERM")
+
+
+class Stopped(KeyboardInterrupt):
+    """Raised in the main thread by a stop signal (a KeyboardInterrupt, so it unwinds alike)."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _SignalsStop:
+    """SIGINT, SIGTERM and SIGHUP raise :class:`Stopped`, once; the old handlers come back.
+
+    A second signal while the first one unwinds is recorded and not raised,
+    so that the cleanup under way (removing a temporary file) finishes.
+    """
+
+    def __init__(self):
+        self.received = None
+        self.closing = False
+        self.previous = {}
+
+    def install(self):
+        if threading.current_thread() is not threading.main_thread():
+            return  # signal handlers can only be set from the main thread
+        for name in _STOP_SIGNALS:
+            number = getattr(signal, name, None)
+            if number is None:  # pragma: no cover - Windows has no SIGHUP
+                continue
+            current = signal.getsignal(number)
+            if current is signal.SIG_IGN:
+                continue  # nohup or a background job: stay ignored
+            self.previous[number] = signal.SIG_DFL if current is None else current
+            signal.signal(number, self._handle)
+
+    def _handle(self, signum, frame):
+        if self.received is None and not self.closing:
+            self.received = signum
+            raise Stopped(signum)
+        if self.received is None:
+            self.received = signum
+
+    def restore(self):
+        self.closing = True
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+        self.previous = {}
+
 
 def build_parser():
     """The argument parser of the ``skpref`` command."""
     import importlib
 
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="skpref", description="Active preference learning with Bradley-Terry models."
     )
+    parser.add_argument("--version", action="version", version=f"skpref {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for name in _COMMAND_MODULES:
         importlib.import_module(name).add_commands(commands)
     return parser
 
 
+def _report(command, kind, message):
+    print(f"skpref {command}: {kind}: {message}", file=sys.stderr)
+
+
+def _describe(error):
+    """An OSError in words, with its path: ``'/x/next.csv: No space left on device'``."""
+    text = error.strerror or str(error)
+    return f"{error.filename}: {text}" if error.filename else text
+
+
+def _run(args):
+    """Run the parsed command; errors become one message and their exit status."""
+    command = args.command
+    caught = []
+    with contextlib.ExitStack() as stack:
+        if getattr(args, "report_warnings", False):
+            caught = stack.enter_context(warnings.catch_warnings(record=True))
+            warnings.simplefilter("always")
+        try:
+            code = args.run(args)
+        except CommandError as error:
+            code = error.exit_status
+            _report(command, "error", error)
+        except BrokenPipeError:  # ``| head``: the reader left; nothing to report
+            sys.stdout = open(os.devnull, "w")
+            code = 1
+        except MemoryError:
+            code = 1
+            _report(command, "error", "not enough memory.")
+        except OSError as error:
+            code = 1
+            _report(command, "error", f"{_describe(error)}.")
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        _report(command, "warning", message)
+    return code
+
+
 def main(argv=None):
-    """Entry point of the ``skpref`` command."""
-    args = build_parser().parse_args(argv)
-    return args.run(args)
+    """Entry point of the ``skpref`` command; returns the exit status.
+
+    Examples
+    --------
+    >>> main(["status", "--pool", "pool.npz", "--labels", "labels.csv", "--folds", "1"])
+    Traceback (most recent call last):
+    ...
+    SystemExit: 2
+    """
+    stops = _SignalsStop()
+    command = None
+    try:
+        stops.install()
+        try:
+            args = build_parser().parse_args(argv)
+            command = args.command
+            return _run(args)
+        finally:
+            stops.closing = True
+    except KeyboardInterrupt:  # Stopped, or a library's re-raised KeyboardInterrupt
+        signum = stops.received or signal.SIGINT
+        try:
+            print(
+                f"skpref{' ' + command if command else ''}: stopped by "
+                f"{signal.Signals(signum).name}.",
+                file=sys.stderr,
+            )
+        except (OSError, ValueError):  # stderr closed
+            pass
+        return 128 + signum
+    finally:
+        stops.restore()
 
 
 if __name__ == "__main__":

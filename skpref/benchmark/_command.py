@@ -6,6 +6,15 @@ import sys
 import time
 from pathlib import Path
 
+from .._cli_types import (
+    INVERSE_REGULARISATION,
+    MAX_SEED,
+    SEED,
+    UsageError,
+    integer,
+    n_jobs,
+    number,
+)
 from ..datasets import DATASETS
 from ..query import STRATEGIES
 from ._figure import plot_learning_curves
@@ -47,10 +56,16 @@ def add_commands(commands):
         "--strategies", nargs="+", choices=list(STRATEGIES), default=None,
         help="strategies to compare (default: all eight)",
     )
-    parser.add_argument("--budget", type=int, default=200, help="labels per loop")
-    parser.add_argument("--batch-size", type=int, default=10, help="labels per query round")
-    parser.add_argument("--n-initial", type=int, default=10, help="random starting labels")
-    parser.add_argument("--seeds", type=int, default=DEFAULT_N_SEEDS, help="repetitions")
+    parser.add_argument("--budget", type=integer(1), default=200, help="labels per loop")
+    parser.add_argument(
+        "--batch-size", type=integer(1), default=10, help="labels per query round"
+    )
+    parser.add_argument(
+        "--n-initial", type=integer(1), default=10, help="random starting labels"
+    )
+    parser.add_argument(
+        "--seeds", type=integer(1), default=DEFAULT_N_SEEDS, help="repetitions"
+    )
     parser.add_argument(
         "--max-seeds", nargs="+", default=[], metavar="STRATEGY=N",
         help="run a costly strategy on its first N seeds only ('all': every seed); default: "
@@ -61,15 +76,22 @@ def add_commands(commands):
         help="real labels, or labels redrawn from a Bradley-Terry teacher",
     )
     parser.add_argument(
-        "--teacher-accuracy", type=float, default=DEFAULT_TEACHER_ACCURACY,
+        "--teacher-accuracy", type=number(0.5, 1.0, exclusive=True),
+        default=DEFAULT_TEACHER_ACCURACY,
         help="teacher mode: expected accuracy of the teacher's sign on its own noisy labels "
-        "(the fitted teacher is scaled to it)",
+        "(the fitted teacher is scaled to it), in (0.5, 1)",
     )
     parser.add_argument(
-        "--C", type=float, default=DEFAULT_C, help="inverse regularisation of the model"
+        "--C", type=INVERSE_REGULARISATION, default=DEFAULT_C,
+        help="inverse regularisation of the model, in [1e-100, 1e100]",
     )
-    parser.add_argument("--n-jobs", type=int, default=-1, help="parallel loops (-1: all cores)")
-    parser.add_argument("--seed", type=int, default=0, help="first seed")
+    parser.add_argument(
+        "--n-jobs", type=n_jobs, default=-1, help="parallel loops (-1: all cores, or 1 to 1024)"
+    )
+    parser.add_argument(
+        "--seed", type=SEED, default=0,
+        help="first seed (seeds are --seed to --seed + --seeds - 1, at most 2**32 - 1)",
+    )
     parser.add_argument(
         "--out", default="skpref-benchmark", help="directory for the CSVs, table and figure"
     )
@@ -94,8 +116,18 @@ def _max_seeds(values):
     return caps
 
 
+def _check_seeds(args):
+    """Every loop's seed (``--seed`` + s) must be a valid seed: an error across two options."""
+    if args.seed + args.seeds - 1 > MAX_SEED:
+        raise UsageError(
+            f"--seed {args.seed} with --seeds {args.seeds} runs seeds up to "
+            f"{args.seed + args.seeds - 1}, above {MAX_SEED}; lower one of them."
+        )
+
+
 def _run(args):
     started = time.perf_counter()
+    _check_seeds(args)
     try:
         datasets = args.datasets or default_datasets(args.data_home)
         if datasets == [SYNTHETIC] and args.datasets is None:

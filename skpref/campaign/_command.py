@@ -1,61 +1,50 @@
 """``skpref select`` and ``skpref status``: the command-line side of a campaign.
 
 Both commands only read the pool and the label file. ``select`` writes the
-batch file atomically. A problem with the files or options prints
-``skpref <command>: error: ...`` on stderr and exits with status 1 (usage
-errors found by argparse exit with 2); nothing is written then.
+batch file atomically when ``--out`` is a regular file or a new path, and
+directly when it is a stream (``-``, a FIFO, a device, ``/dev/stdout``); it
+never replaces anything else (:mod:`skpref.campaign._atomic`). A problem with
+the files or the data prints ``skpref <command>: error: ...`` on stderr and
+exits with status 1, bad options exit with 2 (argparse checks every numeric
+option's range), a signal exits with 128 + its number; nothing is written
+when a problem is found. :mod:`skpref.cli` maps errors and signals to these
+statuses.
 """
 
 import argparse
+import contextlib
 import os
 import sys
 import textwrap
-import warnings
 
+import numpy as np
+
+from .._cli_types import INVERSE_REGULARISATION, SEED, integer, number
 from ..query import STRATEGIES
-from ._atomic import atomic_write_text
+from ._atomic import NotRegularFileError, atomic_write_bytes, resolve_output, write_stream
 from ._errors import CampaignError, plural
 from ._labels import read_labels
 from ._pool import read_pool
 from ._select import select_batch
 from ._status import MIN_CV_LABELS, campaign_status, format_status
 
+#: Largest ``--beta``, in logit standard deviations (a 100-sigma interval is already all of R).
+MAX_BETA = 100.0
+
 _FILES_HELP = """\
 pool file: .npz with 'ids' and 'X' (difference rows) or 'X_first'/'X_second';
   .csv or .parquet with an id column (--id-column, default pair_id) and numeric
   feature columns (difference rows, or first_<name>/second_<name> item features).
 labels file: CSV with a header naming pair_id and label (first/second or 1/0;
-  other columns allowed). An empty or header-only file means no labels yet; a
-  missing file is an error. It is only ever read.
-exit status: 0 done, 1 a problem with the files (nothing written), 2 bad options.
+  other columns allowed), one label per line: a quote left open at the end of a
+  line is an error at that line. The last line without its newline is not read
+  as a label (it may still be being written): a note names it, exit status 0.
+  An empty or header-only file means no labels yet; a missing file is an error.
+  It is only ever read. Both files must be regular files.
+exit status: 0 done, 1 a problem with the files or the data (nothing written),
+  2 bad options, 128 + the signal's number when stopped by a signal (130
+  SIGINT, 143 SIGTERM, 129 SIGHUP; no temporary file is left).
 """
-
-
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
-    return value
-
-
-def _non_negative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}") from None
-    if not (value >= 0 and value != float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
-    return value
-
-
-def _positive_float(text):
-    value = _non_negative_float(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
 
 
 def _add_common(parser):
@@ -65,10 +54,12 @@ def _add_common(parser):
         "--id-column", default="pair_id", help="id column of .csv/.parquet pools (default pair_id)"
     )
     parser.add_argument(
-        "--C", type=_positive_float, default=1.0,
-        help="inverse regularisation strength of the model (default 1)",
+        "--C", type=INVERSE_REGULARISATION, default=1.0,
+        help="inverse regularisation strength of the model, in [1e-100, 1e100] (default 1)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--seed", type=SEED, default=0, help="random seed, in [0, 2**32 - 1] (default 0)"
+    )
 
 
 def add_commands(subparsers):
@@ -106,25 +97,29 @@ def add_commands(subparsers):
     )
     _add_common(select)
     select.add_argument(
-        "--batch-size", type=_positive_int, required=True, help="pairs in the next batch"
+        "--batch-size", type=integer(1), required=True, help="pairs in the next batch"
     )
     select.add_argument(
         "--strategy", choices=list(STRATEGIES), default="ci-location",
         help="query strategy (default ci-location)",
     )
     select.add_argument(
-        "--beta", type=_non_negative_float, default=None,
+        "--beta", type=number(0.0, MAX_BETA), default=None,
         help=(
             "the strategy's beta (ci-location, design only; default 1) and the "
             "half-width of the reported intervals in logit standard deviations "
-            "(1 for the other strategies)"
+            "(1 for the other strategies), in [0, 100]"
         ),
     )
     select.add_argument(
         "--out", required=True,
-        help="batch file to write (atomically: replaced only when complete); - for stdout",
+        help=(
+            "batch file to write (a regular file or a new path: atomically, replaced only "
+            "when complete; a link to one stays a link); - for stdout; a FIFO or a device "
+            "is written directly"
+        ),
     )
-    select.set_defaults(run=_run_select)
+    select.set_defaults(run=_select, report_warnings=True)
 
     status = subparsers.add_parser(
         "status",
@@ -145,79 +140,130 @@ def add_commands(subparsers):
     )
     _add_common(status)
     status.add_argument(
-        "--beta", type=_non_negative_float, default=1.0,
-        help="interval half-width for ambiguity, in logit standard deviations (default 1)",
+        "--beta", type=number(0.0, MAX_BETA), default=1.0,
+        help="interval half-width for ambiguity, in logit standard deviations, in [0, 100] "
+        "(default 1)",
     )
     status.add_argument(
-        "--folds", type=_positive_int, default=5, help="cross-validation folds (default 5)"
+        "--folds", type=integer(2), default=5, help="cross-validation folds, >= 2 (default 5)"
     )
     status.add_argument(
-        "--batch-size", type=_positive_int, default=None,
+        "--batch-size", type=integer(1), default=None,
         help="show the trend after each of the last five batches of this size",
     )
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    status.set_defaults(run=_run_status)
+    status.set_defaults(run=_status, report_warnings=True)
 
 
 def _report(command, kind, message):
     print(f"skpref {command}: {kind}: {message}", file=sys.stderr)
 
 
-def _guarded(command, body, args):
-    """Run ``body(args)``; user errors become one message and status 1."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            code = body(args)
-        except CampaignError as error:
-            code = 1
-            _report(command, "error", error)
-        except BrokenPipeError:  # ``| head``: the reader left; nothing to report
-            sys.stdout = open(os.devnull, "w")
-            code = 1
-        except OSError as error:
-            code = 1
-            where = f": {error.filename}" if error.filename else ""
-            _report(command, "error", f"{error.strerror or error}{where}")
-    for message in dict.fromkeys(str(w.message) for w in caught):
-        _report(command, "warning", message)
-    return code
+@contextlib.contextmanager
+def _numerics(what):
+    """Numerical failures of the model or the strategy as one clear error (exit status 1).
+
+    The pool's checks exclude what is known to break the arithmetic (NaN,
+    infinite features, features whose squares overflow); what still fails
+    (an ill-conditioned fit, an extreme ``--C``) is reported with its cause
+    instead of a traceback from inside numpy or scipy.
+    """
+    try:
+        yield
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
+        raise CampaignError(f"{what}: {error}") from None
+
+
+def _same_file(first, second):
+    """Whether two paths name one file (the same path, or the same inode)."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        one, other = os.stat(first), os.stat(second)
+    except OSError:
+        return False
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
 
 
 def _check_out(args):
+    """What ``--out`` is, checked before any work: a problem writes nothing."""
     if args.out == "-":
-        return
-    out = os.path.realpath(args.out)
+        return "stream"
     for option, path in (("--labels", args.labels), ("--pool", args.pool)):
-        if out == os.path.realpath(path):
+        if _same_file(args.out, path):
             raise CampaignError(
                 f"--out {args.out} is the {option[2:]} file; the batch must go to another file "
                 "(the labels and the pool are only ever read)."
             )
-    if os.path.isdir(out):
-        raise CampaignError(f"--out {args.out} is a directory; give a file name.")
-    if not os.path.isdir(os.path.dirname(out)):
+    try:
+        kind, _ = resolve_output(args.out)
+    except NotRegularFileError as error:
+        if os.path.isdir(args.out):
+            raise CampaignError(f"--out {args.out} is a directory; give a file name.") from None
+        raise CampaignError(
+            f"--out {args.out} {error.strerror}; give a regular file, a new path, a FIFO, a "
+            "device or - (only a regular file is ever replaced)."
+        ) from None
+    except FileNotFoundError:
+        if not args.out:
+            raise CampaignError("--out is empty; give a file name, or - for stdout.") from None
+        out = os.path.realpath(args.out)
         raise CampaignError(
             f"--out {args.out}: the directory {os.path.dirname(out)} does not exist."
+        ) from None
+    except OSError as error:
+        raise CampaignError(f"--out {args.out}: {error.strerror}.") from None
+    return kind
+
+
+def _write_batch(out, text):
+    if out == "-":
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise CampaignError(
+                f"cannot write the batch to stdout: {error.strerror or error}."
+            ) from None
+        return
+    kind = "regular"
+    try:
+        kind, _ = resolve_output(out)  # again: it may have changed while the batch was computed
+        if kind == "stream":
+            write_stream(out, text.encode("utf-8"))
+        else:
+            atomic_write_bytes(out, text.encode("utf-8"))
+    except NotRegularFileError as error:
+        raise CampaignError(f"--out {out} {error.strerror}; nothing was written.") from None
+    except OSError as error:
+        state = (
+            "part of the batch may have reached it" if kind == "stream"
+            else "the file was left as it was"
         )
+        raise CampaignError(
+            f"--out {out}: cannot write the batch to {error.filename or out}: "
+            f"{error.strerror or error} ({state})."
+        ) from None
 
 
 def _select(args):
     _check_out(args)
     pool = read_pool(args.pool, args.id_column)
     labels = read_labels(args.labels, pool)
-    note = labels.repeats_note()
-    if note:
+    for note in labels.notes():
         _report("select", "note", note)
-    batch = select_batch(
-        pool, labels, args.batch_size, args.strategy, seed=args.seed, C=args.C, beta=args.beta
-    )
+    with _numerics(
+        f"cannot fit the model on {plural(len(labels), 'labeled pair')} and score the pool "
+        f"with {args.strategy} (--C {args.C:g})"
+    ):
+        batch = select_batch(
+            pool, labels, args.batch_size, args.strategy, seed=args.seed, C=args.C,
+            beta=args.beta,
+        )
     text = batch.to_csv()
-    if args.out == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        atomic_write_text(args.out, text)
+    _write_batch(args.out, text)
     if batch.n_unlabeled == 0:
         _report("select", "note", "every pool pair is labeled: the batch file has only its header.")
     elif len(batch) < args.batch_size:
@@ -239,17 +285,15 @@ def _select(args):
 def _status(args):
     pool = read_pool(args.pool, args.id_column)
     labels = read_labels(args.labels, pool)
-    status = campaign_status(
-        pool, labels, C=args.C, beta=args.beta, seed=args.seed, n_folds=args.folds,
-        batch_size=args.batch_size,
-    )
+    note = labels.unfinished_note()  # repeats are in the report itself
+    if note:
+        _report("status", "note", note)
+    with _numerics(
+        f"cannot fit the model on {plural(len(labels), 'labeled pair')} (--C {args.C:g})"
+    ):
+        status = campaign_status(
+            pool, labels, C=args.C, beta=args.beta, seed=args.seed, n_folds=args.folds,
+            batch_size=args.batch_size,
+        )
     print(format_status(status, as_json=args.json))
     return 0
-
-
-def _run_select(args):
-    return _guarded("select", _select, args)
-
-
-def _run_status(args):
-    return _guarded("status", _status, args)

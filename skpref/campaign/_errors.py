@@ -1,11 +1,13 @@
 """The one exception of the campaign commands, and how they list offenders."""
 
+from .._cli_types import CommandError
 
-class CampaignError(Exception):
-    """A problem with the user's files or options.
+
+class CampaignError(CommandError):
+    """A problem with the user's files, data or options.
 
     The commands print its message after ``skpref <command>: error:`` and
-    exit with status 1, without a traceback.
+    exit with status 1, without a traceback (:mod:`skpref.cli`).
     """
 
 

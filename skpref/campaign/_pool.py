@@ -14,22 +14,36 @@ Three formats, chosen by the file's extension:
 * ``.parquet`` (needs pandas and pyarrow: ``pip install "skpref[parquet]"``):
   the same columns as the CSV form.
 
+A pool file must be a regular file (or a link to one); a directory, a FIFO,
+a device, a broken link or a link loop is refused as what it is. A ``.npz``
+file is checked to be a zip archive before numpy reads it (a ``.npy`` file
+or a truncated archive is named as such). A CSV record is one physical line,
+as in label files (:mod:`skpref.campaign._files`): a line that ends inside a
+quote is a malformed line; the last line may lack its newline.
+
 Every pool is checked before use: ids present, unique and without
 surrounding whitespace (a label refers to its pair by the exact id; CSV
 fields, in pools as in label files, are stripped of surrounding spaces), every
-feature finite; each message names the offending ids and their lines (CSV,
-header = line 1) or rows (``.npz`` and ``.parquet``, counted from 0).
+feature finite and with a finite square (``|x| <= 1.34e154``: the model's
+curvature and the interval widths square the features); each message names
+the offending ids and their lines (CSV, header = line 1) or rows (``.npz`` and
+``.parquet``, counted from 0).
 """
 
-import csv
 import os
+import zipfile
+import zlib
 
 import numpy as np
 
 from ._errors import CampaignError, listing, plural
+from ._files import open_input, physical_lines, record_splitter
 
 #: File extensions that can hold a pool.
 POOL_FORMATS = (".npz", ".csv", ".parquet")
+
+#: Largest feature magnitude whose square is finite in double precision (about 1.34e154).
+MAX_FEATURE = float(np.sqrt(np.finfo(np.float64).max))
 
 
 class Pool:
@@ -125,10 +139,14 @@ def read_pool(path, id_column="pair_id"):
             f"pool {path}: unknown format {extension or '(no extension)'!r}; "
             f"a pool file ends in {', '.join(POOL_FORMATS)}."
         )
-    if not os.path.isfile(path):
-        raise CampaignError(f"pool {path} does not exist.")
     reader = {".npz": _read_npz, ".csv": _read_csv, ".parquet": _read_parquet}[extension]
-    pool = reader(path, id_column)
+    with open_input(path, "pool") as handle:
+        try:
+            pool = reader(path, handle, id_column)
+        except MemoryError:
+            raise CampaignError(
+                f"pool {path}: not enough memory to load it ({os.path.getsize(path)} bytes)."
+            ) from None
     _check_pool(pool)
     return pool
 
@@ -136,9 +154,28 @@ def read_pool(path, id_column="pair_id"):
 # -- formats -------------------------------------------------------------------
 
 
-def _read_npz(path, id_column):
+#: How the files each format reads begin (a .npz file is a zip archive).
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_NPY_MAGIC = b"\x93NUMPY"
+
+
+def _read_npz(path, handle, id_column):
+    start = handle.read(8)
+    handle.seek(0)
+    if not start:
+        raise CampaignError(f"pool {path}: the file is empty (0 bytes).")
+    if start.startswith(_NPY_MAGIC):
+        raise CampaignError(
+            f"pool {path}: is a .npy file (a single array), not an .npz archive of the "
+            "arrays 'ids' and 'X'; save the pool with numpy.savez(path, ids=ids, X=X)."
+        )
+    if not start.startswith(_ZIP_MAGIC):
+        raise CampaignError(
+            f"pool {path}: not an .npz file (an .npz file is a zip archive, as numpy.savez "
+            f"writes it; this one starts with {start[:8]!r})."
+        )
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        with np.load(handle, allow_pickle=False) as archive:
             keys = set(archive.files)
             if "ids" not in keys:
                 raise CampaignError(
@@ -159,7 +196,8 @@ def _read_npz(path, id_column):
                         f"pool {path}: X_first has shape {first.shape} but X_second "
                         f"has {second.shape}."
                     )
-                X = first - second
+                with np.errstate(over="ignore", invalid="ignore"):  # checked below
+                    X = first - second
             else:
                 raise CampaignError(
                     f"pool {path}: needs an array 'X' (difference rows) or the arrays "
@@ -167,13 +205,22 @@ def _read_npz(path, id_column):
                 )
     except CampaignError:
         raise
-    except ValueError as error:  # object arrays need pickling, which is refused
-        raise CampaignError(
-            f"pool {path}: cannot be read without pickling ({error}); save ids as "
-            "a string or integer array, e.g. np.asarray(ids, dtype=str)."
-        ) from None
-    except (OSError, EOFError) as error:
+    except ValueError as error:
+        if "pickle" in str(error):  # object arrays need pickling, which is refused
+            raise CampaignError(
+                f"pool {path}: cannot be read without pickling ({error}); save ids as "
+                "a string or integer array, e.g. np.asarray(ids, dtype=str)."
+            ) from None
         raise CampaignError(f"pool {path}: not a readable .npz file ({error}).") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        raise CampaignError(
+            f"pool {path}: not a readable .npz file, truncated or damaged ({error})."
+        ) from None
+    except MemoryError as error:  # a header announcing a huge array, real or damaged
+        raise CampaignError(
+            f"pool {path}: an array in it does not fit in memory ({error}); if the file is "
+            "small, its array headers are damaged."
+        ) from None
     if ids.shape[0] != X.shape[0]:
         raise CampaignError(
             f"pool {path}: {ids.shape[0]} ids but {X.shape[0]} feature rows."
@@ -203,49 +250,69 @@ def _as_rows(path, name, array):
     return np.ascontiguousarray(array, dtype=np.float64)
 
 
-def _read_csv(path, id_column):
+#: CSV pool rows converted to floats per block (bounded memory for the text).
+_CSV_BLOCK = 4096
+
+
+def _read_csv(path, handle, id_column):
+    lines = physical_lines(handle, f"pool {path}")
+    split_record = record_splitter()
+    first = next(lines, None)
+    if first is None:
+        raise CampaignError(f"pool {path}: the file is empty (no header line).")
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise CampaignError(f"pool {path}: the file is empty (no header line).")
-            header = [name.strip() for name in header]
-            features = _feature_columns(path, header, id_column)
-            id_at = header.index(id_column)
-            wanted = [header.index(name) for name in features]
-            ids, lines, rows, bad = [], [], [], []
-            line = reader.line_num + 1
-            for fields in reader:
-                where, line = line, reader.line_num + 1
-                if not any(field.strip() for field in fields):
-                    continue  # a blank line holds no pair
-                if len(fields) != len(header):
-                    bad.append(f"line {where}: expected {len(header)} fields, got {len(fields)}")
-                    continue
-                try:
-                    row = np.array([fields[i] for i in wanted], dtype=np.float64)
-                except ValueError:
-                    columns = [
-                        features[k] for k, i in enumerate(wanted) if not _is_number(fields[i])
-                    ]
-                    bad.append(f"line {where}: not a number in column {listing(columns)}")
-                    continue
-                ids.append(fields[id_at].strip())  # as label files are read
-                lines.append(where)
-                rows.append(row)
-    except UnicodeDecodeError as error:
-        raise CampaignError(f"pool {path}: not UTF-8 text ({error}).") from None
-    except csv.Error as error:
-        raise CampaignError(f"pool {path}: line {reader.line_num}: {error}.") from None
+        header = [name.strip() for name in split_record(first[1])]
+    except ValueError as error:
+        raise CampaignError(f"pool {path}: line 1: {error}.") from None
+    features = _feature_columns(path, header, id_column)
+    id_at = header.index(id_column)
+    wanted = [header.index(name) for name in features]
+    ids, numbers, blocks, bad = [], [], [], []
+    texts, text_lines = [], []
+    for line, text, _ in lines:  # a pool is not appended to: its last line may lack "\n"
+        try:
+            fields = split_record(text)
+        except ValueError as error:
+            bad.append((line, str(error)))
+            continue
+        if not any(field.strip() for field in fields):
+            continue  # a blank line holds no pair
+        if len(fields) != len(header):
+            bad.append((line, f"expected {len(header)} fields, got {len(fields)}"))
+            continue
+        ids.append(fields[id_at].strip())  # as label files are read
+        numbers.append(line)
+        texts.append([fields[i] for i in wanted])
+        text_lines.append(line)
+        if len(texts) == _CSV_BLOCK:
+            blocks.append(_floats(texts, text_lines, features, bad))
+            texts, text_lines = [], []
+    blocks.append(_floats(texts, text_lines, features, bad))
     if bad:
+        shown = [f"line {line}: {message}" for line, message in sorted(bad)[:20]]
+        if len(bad) > 20:
+            shown.append(f"... and {len(bad) - 20} more")
         raise CampaignError(
-            f"pool {path}: {plural(len(bad), 'malformed line')}:\n  " + "\n  ".join(
-                bad[:20] + ([f"... and {len(bad) - 20} more"] if len(bad) > 20 else [])
-            )
+            f"pool {path}: {plural(len(bad), 'malformed line')}:\n  " + "\n  ".join(shown)
         )
-    X = np.array(rows, dtype=np.float64).reshape(len(rows), len(features))
-    return Pool(np.array(ids, dtype=str), _differences(header, features, X), path, np.array(lines))
+    X = np.concatenate(blocks) if blocks else np.empty((0, len(features)))
+    return Pool(np.array(ids, dtype=str), _differences(header, features, X), path,
+                np.array(numbers, dtype=np.int64))
+
+
+def _floats(texts, lines, features, bad):
+    """A block of CSV fields as floats; lines with a non-number go to ``bad``."""
+    if not texts:
+        return np.empty((0, len(features)))
+    try:
+        return np.array(texts, dtype=np.float64)
+    except ValueError:
+        pass
+    for line, fields in zip(lines, texts):
+        columns = [name for name, field in zip(features, fields) if not _is_number(field)]
+        if columns:
+            bad.append((line, f"not a number in column {listing(columns)}"))
+    return np.empty((0, len(features)))
 
 
 def _is_number(text):
@@ -256,7 +323,7 @@ def _is_number(text):
     return True
 
 
-def _read_parquet(path, id_column):
+def _read_parquet(path, handle, id_column):
     try:
         import pandas as pd
         import pyarrow  # noqa: F401  (pandas needs an engine; say so up front)
@@ -266,7 +333,7 @@ def _read_parquet(path, id_column):
             "pip install 'skpref[parquet]' (or convert the pool to .npz or .csv)."
         ) from None
     try:
-        frame = pd.read_parquet(path)
+        frame = pd.read_parquet(handle)
     except Exception as error:  # pyarrow raises its own types for corrupt files
         raise CampaignError(f"pool {path}: not a readable Parquet file ({error}).") from None
     header = [str(name) for name in frame.columns]
@@ -375,4 +442,13 @@ def _check_pool(pool):
         raise CampaignError(
             f"pool {path}: {plural(bad.size, 'pair')} with NaN or infinite features: "
             f"{listing(f'{str(ids[r])!r} ({pool.where(r)})' for r in bad)}."
+        )
+    huge = np.flatnonzero((np.abs(X) > MAX_FEATURE).any(axis=1))
+    if huge.size:
+        raise CampaignError(
+            f"pool {path}: {plural(huge.size, 'pair')} with features whose squares overflow "
+            f"double precision (|x| > {MAX_FEATURE:.3g}; the model's curvature and interval "
+            "widths square the features): "
+            f"{listing(f'{str(ids[r])!r} ({pool.where(r)})' for r in huge)}. Rescale the "
+            "features."
         )

@@ -144,6 +144,7 @@ def campaign_status(pool, labels, *, C=1.0, beta=1.0, seed=0, n_folds=5, batch_s
             "repeated": len(labels.repeats),
             "first": n_first,
             "second": len(labels) - n_first,
+            "unfinished_line": labels.unfinished_line,
         },
         "unlabeled": int(unlabeled.sum()),
         "ambiguous": {

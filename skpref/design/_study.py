@@ -21,6 +21,7 @@ from scipy import stats
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .._blas import matvec, norm
+from .._cli_types import SEED, integer, n_jobs, number
 from .._logistic import sigmoid
 from ._elimination import PhasedElimination
 from ._oracle import oracle_allocation
@@ -524,20 +525,30 @@ def add_commands(subparsers):
         ),
     )
     parser.add_argument(
-        "--runs", type=int, default=None, help="runs per cell (default 100; 20 with --quick)"
+        "--runs", type=integer(1), default=None,
+        help="runs per cell (default 100; 20 with --quick)",
     )
-    parser.add_argument("--deltas", type=float, nargs="+", default=[0.1, 0.05, 0.01])
+    parser.add_argument(
+        "--deltas", type=number(0.0, 1.0, exclusive=True), nargs="+",
+        default=[0.1, 0.05, 0.01], help="target error probabilities, each in (0, 1)",
+    )
     parser.add_argument("--designs", nargs="+", default=list(DESIGNS), choices=DESIGNS)
     parser.add_argument("--out", default="label-complexity", help="output directory")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=SEED, default=0, help="random seed, in [0, 2**32 - 1]")
     parser.add_argument(
         "--quick", action="store_true", help="reduced instance set (4 instances of 20 arms)"
     )
-    parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument(
-        "--budget-factor", type=float, default=4.0, help="the 4 in n_l = ceil(4 beta^2 f)"
+        "--n-jobs", type=n_jobs, default=2, help="processes (-1: all cores, or 1 to 1024)"
     )
-    parser.add_argument("--burn-in", type=int, default=20, help="burn-in labels per dimension")
+    parser.add_argument(
+        "--budget-factor", type=number(0.0, 1e3, exclusive=True), default=4.0,
+        help="the 4 in n_l = ceil(4 beta^2 f), in (0, 1000)",
+    )
+    parser.add_argument(
+        "--burn-in", type=integer(0, 10**6), default=20,
+        help="burn-in labels per dimension, in [0, 1000000]",
+    )
     parser.add_argument(
         "--union-over",
         choices=["arms", "undecided"],

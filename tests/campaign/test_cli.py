@@ -6,6 +6,7 @@ run; the same inputs give the same bytes, from every pool format.
 """
 
 import csv
+import os
 import shutil
 
 import numpy as np
@@ -122,3 +123,21 @@ def test_a_bad_label_file_stops_the_command_without_a_traceback(tmp_path):
         "  line 6: expected 3 fields (pair_id,label,annotator), got 1\n"
     )
     assert digest(labels) == before
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+def test_out_through_a_link_to_the_processs_stdout(tmp_path):
+    # Issue 16: --out mystdout, mystdout -> /proc/self/fd/1, replaced the link by a file (and
+    # --out /dev/stdout, as root, replaced the system's /dev/stdout). A link in a temporary
+    # directory: a regression replaces this link, never anything of the system's.
+    ids, X, _ = make_pool(n_pairs=30, n_features=2)
+    pool = save_pool(tmp_path / "pool.npz", ids, X)
+    labels = write_labels(tmp_path / "labels.csv", [f"{ids[0]},first"])
+    link = tmp_path / "mystdout"
+    link.symlink_to("/proc/self/fd/1")
+    result = run_skpref("select", "--pool", pool, "--labels", labels, "--batch-size", 4,
+                        "--out", link)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("pair_id,rank,utility,") and result.stdout.count("\n") == 5
+    assert os.readlink(link) == "/proc/self/fd/1"
+    assert sorted(os.listdir(tmp_path)) == ["labels.csv", "mystdout", "pool.npz"]

@@ -1,6 +1,8 @@
 """Pool files: three formats, one set of checks, errors that name the offenders."""
 
+import os
 import sys
+import zipfile
 
 import numpy as np
 import pytest
@@ -154,3 +156,84 @@ def test_missing_file_and_unknown_format(tmp_path):
         f"pool {tmp_path / 'pool.txt'}: unknown format '.txt'; a pool file ends in "
         ".npz, .csv, .parquet."
     )
+
+
+def test_a_csv_record_is_one_physical_line(tmp_path):
+    path = tmp_path / "pool.csv"
+    path.write_text('pair_id,f0,f1\na,1,2\n"b,1,2\nc,1,2\nd,1,2\n')
+    # The csv module read lines 3 to 5 as one id: the pool silently lost pairs c and d.
+    assert error_of(path) == (
+        f"pool {path}: 1 malformed line:\n"
+        "  line 3: a quote opened on this line is not closed on it (a record is one line; "
+        "no field may span lines)"
+    )
+    path.write_text('"pair_id,f0\na,1\n')
+    assert error_of(path) == (
+        f"pool {path}: line 1: a quote opened on this line is not closed on it (a record is "
+        "one line; no field may span lines)."
+    )
+    path.write_bytes(b'\xef\xbb\xbf"pair_id",f0\r\n"a, quoted",1\rb,2')  # BOM, CRLF, CR, no \n
+    pool = read_pool(str(path))
+    assert pool.ids.tolist() == ["a, quoted", "b"] and pool.lines.tolist() == [2, 3]
+
+
+def test_npz_files_that_are_not_npz_archives(tmp_path):
+    ids, X, _ = make_pool(n_pairs=20, n_features=3)
+    path = save_pool(tmp_path / "pool.npz", ids, X)
+    content = open(path, "rb").read()
+    open(path, "wb").write(content[: len(content) // 2])  # issue 16: BadZipFile traceback
+    assert error_of(path) == (
+        f"pool {path}: not a readable .npz file, truncated or damaged (File is not a zip file)."
+    )
+    np.save(tmp_path / "array.npy", X)
+    os.replace(tmp_path / "array.npy", path)  # issue 16: a TypeError traceback
+    assert error_of(path) == (
+        f"pool {path}: is a .npy file (a single array), not an .npz archive of the arrays "
+        "'ids' and 'X'; save the pool with numpy.savez(path, ids=ids, X=X)."
+    )
+    open(path, "wb").write(b"pair_id,f0\n")
+    assert error_of(path) == (
+        f"pool {path}: not an .npz file (an .npz file is a zip archive, as numpy.savez writes "
+        "it; this one starts with b'pair_id,')."
+    )
+    open(path, "wb").write(b"")
+    assert error_of(path) == f"pool {path}: the file is empty (0 bytes)."
+    with zipfile.ZipFile(path, "w") as archive:  # a zip whose members are not arrays
+        archive.writestr("ids.npy", b"\x93NUMPY garbage")
+        archive.writestr("X.npy", b"garbage")
+    assert error_of(path).startswith(f"pool {path}: not a readable .npz file")
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "loop", "broken"])
+def test_a_pool_path_that_is_not_a_regular_file(tmp_path, kind):
+    # Issue 16: a directory or a symlink loop was reported as "does not exist".
+    path = tmp_path / "pool.npz"
+    if kind == "directory":
+        path.mkdir()
+        expected = "is a directory, not a regular file."
+    elif kind == "fifo":
+        os.mkfifo(path)
+        expected = "is a FIFO (named pipe), not a regular file."
+    elif kind == "loop":
+        os.symlink(tmp_path / "other.npz", path)
+        os.symlink(path, tmp_path / "other.npz")
+        expected = "is a symbolic link loop (following its links never ends)."
+    else:
+        os.symlink("gone.npz", path)
+        expected = "is a broken symbolic link (to 'gone.npz', which does not exist)."
+    assert error_of(path) == f"pool {path} {expected}"
+
+
+def test_features_whose_squares_overflow(tmp_path):
+    path = tmp_path / "pool.npz"
+    X = np.eye(3)
+    X[1, 2] = 2e154
+    np.savez(path, ids=np.array(["a", "b", "c"]), X=X)
+    assert error_of(path) == (
+        f"pool {path}: 1 pair with features whose squares overflow double precision "
+        "(|x| > 1.34e+154; the model's curvature and interval widths square the features): "
+        "'b' (row 1). Rescale the features."
+    )
+    X[1, 2] = 1e154  # its square is finite
+    np.savez(path, ids=np.array(["a", "b", "c"]), X=X)
+    assert read_pool(str(path)).X[1, 2] == 1e154

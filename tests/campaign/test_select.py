@@ -1,5 +1,10 @@
 """``select_batch`` and ``campaign_status`` in-process; the commands' messages via ``main``."""
 
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -11,7 +16,7 @@ from skpref.campaign._status import campaign_status, format_status
 from skpref.cli import main
 from skpref.query import STRATEGIES
 
-from ._helpers import digest, make_pool, save_pool, write_labels
+from ._helpers import _ENV, digest, make_pool, save_pool, write_labels
 
 
 @pytest.fixture
@@ -185,3 +190,95 @@ def test_status_messages(capsys, files, tmp_path):
     )
     code, stdout, _ = run(capsys, "status", "--pool", pool, "--labels", labels, "--json")
     assert code == 0 and '"unique": 2' in stdout
+
+
+@pytest.mark.parametrize("first, second", [("first", "second"), ("1", "0"), ("FIRST", " Second ")])
+def test_first_is_y_equals_one_in_select_and_status(capsys, tmp_path, monkeypatch, first, second):
+    # A pool whose answers are known: one feature, and the first item wins exactly when x > 0.
+    # Were the labels passed on as strings, 'first' < 'second' would make 'second' the
+    # positive class and flip every probability (issue 16).
+    x = np.r_[np.linspace(-3, -0.1, 30), np.linspace(0.1, 3, 30)]
+    ids = np.array([f"p{i:02d}" for i in range(60)])
+    pool = save_pool(tmp_path / "pool.npz", ids, x[:, None])
+    labeled = np.arange(0, 60, 3)  # 10 of each side
+    labels = write_labels(
+        tmp_path / "labels.csv", [f"{ids[i]},{first if x[i] > 0 else second}" for i in labeled]
+    )
+    seen = []
+    fit = PairwiseLogisticRegression.fit
+
+    def recording_fit(self, X, y, *args, **kwargs):
+        seen.append(np.asarray(y))
+        return fit(self, X, y, *args, **kwargs)
+
+    monkeypatch.setattr(PairwiseLogisticRegression, "fit", recording_fit)
+    out = tmp_path / "next.csv"
+    code, _, _ = run(capsys, "select", "--pool", pool, "--labels", labels, "--batch-size", 40,
+                     "--strategy", "random", "--out", out)
+    assert code == 0
+    rows = [line.split(",") for line in out.read_text().splitlines()[1:]]
+    assert len(rows) == 40
+    for pair_id, _, _, probability, lower, upper in rows:
+        wins = x[int(pair_id[1:])] > 0
+        assert (float(probability) > 0.5) == wins and (float(lower) > 0.5) == wins, pair_id
+    code, stdout, _ = run(capsys, "status", "--pool", pool, "--labels", labels, "--json")
+    assert code == 0
+    status = json.loads(stdout)
+    assert status["labels"]["first"] == 10 and status["labels"]["second"] == 10
+    assert status["cv"]["accuracy"] == 1.0
+    assert seen and all(y.dtype.kind in "iu" and set(y.tolist()) <= {0, 1} for y in seen)
+
+
+def test_a_label_being_appended_is_not_taken_for_another_pair(capsys, tmp_path):
+    # Issue 16: 'first,p12' half-written as 'first,p1' was a label for p1.
+    ids = np.array([f"p{i}" for i in range(1, 31)])
+    pool = save_pool(tmp_path / "pool.npz", ids, make_pool(n_pairs=30, n_features=2)[1])
+    labels = tmp_path / "labels.csv"
+    labels.write_text("label,pair_id\nsecond,p3\nfirst,p1")
+    note = (
+        f"{labels}: line 3, the last, has no line break yet, so it was not read as a label "
+        "(it may still be being written); if it is complete, end it with a newline."
+    )
+    out = tmp_path / "next.csv"
+    code, _, stderr = run(capsys, "select", "--pool", pool, "--labels", labels,
+                          "--batch-size", 3, "--out", out)
+    assert code == 0 and stderr.startswith(f"skpref select: note: {note}\n")
+    assert "1 labeled pair, 29 unlabeled before this batch" in stderr
+    code, stdout, stderr = run(capsys, "status", "--pool", pool, "--labels", labels, "--json")
+    assert code == 0 and stderr == f"skpref status: note: {note}\n"
+    assert json.loads(stdout)["labels"]["unique"] == 1
+    assert json.loads(stdout)["labels"]["unfinished_line"] == 3
+    with open(labels, "a") as handle:
+        handle.write("2\n")  # the annotator finishes: p12, not p1
+    code, stdout, stderr = run(capsys, "status", "--pool", pool, "--labels", labels, "--json")
+    assert code == 0 and stderr == "" and json.loads(stdout)["labels"]["unique"] == 2
+
+
+_LIMITED = r"""
+import resource, runpy, sys
+resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))  # Python ignores SIGXFSZ: EFBIG
+sys.argv = ["skpref", *sys.argv[1:]]
+runpy.run_module("skpref.cli", run_name="__main__")
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_FSIZE semantics of Linux")
+def test_a_file_size_limit_is_reported_with_the_path(tmp_path):
+    # Issue 16: EFBIG (and ENOSPC) ended in "File too large", naming no file.
+    ids, X, _ = make_pool(n_pairs=100, n_features=3)
+    pool = save_pool(tmp_path / "pool.npz", ids, X)
+    labels = write_labels(tmp_path / "labels.csv", [])
+    out = tmp_path / "next.csv"
+    out.write_text("the previous batch\n")
+    result = subprocess.run(
+        [sys.executable, "-c", _LIMITED, "select", "--pool", pool, "--labels", labels,
+         "--batch-size", "50", "--out", out],
+        capture_output=True, text=True, env=_ENV, timeout=120,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"skpref select: error: --out {out}: cannot write the batch to {out}: File too large "
+        "(the file was left as it was).\n"
+    )
+    assert out.read_text() == "the previous batch\n"
+    assert sorted(os.listdir(tmp_path)) == ["labels.csv", "next.csv", "pool.npz"]
