@@ -443,7 +443,6 @@ def test_command_falls_back_to_the_synthetic_pool(tmp_path, capsys, monkeypatch)
 @pytest.mark.parametrize(
     "extra, message",
     [
-        (["--teacher-accuracy", "1.2"], "teacher_accuracy"),
         (["--max-seeds", "g-optimal"], "STRATEGY=N"),
         (["--max-seeds", "bald=3"], "STRATEGY=N"),
         (["--max-seeds", "design=many"], "integer or 'all'"),
@@ -455,6 +454,15 @@ def test_command_rejects_bad_options(extra, message, tmp_path, capsys):
                  "--out", str(tmp_path), *extra])
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+def test_command_refuses_a_teacher_accuracy_outside_its_range(tmp_path, capsys):
+    # argparse checks the range itself (exit status 2, before any data is read).
+    with pytest.raises(SystemExit) as stopped:
+        main(["benchmark", "--datasets", "synthetic", "--no-progress",
+              "--out", str(tmp_path), "--teacher-accuracy", "1.2"])
+    assert stopped.value.code == 2
+    assert "--teacher-accuracy: must be a finite number < 1" in capsys.readouterr().err
 
 
 def test_costly_strategies_run_fewer_seeds_and_are_paired_on_those():
