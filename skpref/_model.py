@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._blas import matvec, rmatvec
 from ._logistic import log_sigmoid, sigmoid
-from ._objective import PenalizedLogLoss, penalized_hessian
+from ._objective import PenalizedLogLoss, check_representable, penalized_hessian
 from ._posterior import LaplacePosterior
 from ._solvers import newton_cg, newton_cholesky
 
@@ -64,13 +64,25 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
     ----------
     C : float, default=1.0
         Inverse regularisation strength, as in ``LogisticRegression``: the
-        prior on ``theta`` is ``N(0, C I)``.
+        prior on ``theta`` is ``N(0, C I)``. Any positive float whose prior
+        precision ``1 / C`` is representable; a huge ``C`` (``1e300``: almost
+        no prior) is fitted as it stands, also on separable data, where the
+        optimum then has logits of order ``log C`` (see the user guide).
     fit_intercept : bool, default=False
         Fit an unpenalised intercept ``b`` (a position bias towards the first
         item). Leave it off to keep the model antisymmetric.
     tol : float, default=1e-8
-        Stop when the largest coordinate of an accepted Newton step is at most
-        ``tol``; the coefficients are then accurate to well below ``tol``.
+        Stop after a Newton step whose decrement ``lambda = sqrt(g^T H^{-1}
+        g)``, the distance to the optimum in posterior standard deviations,
+        is at most ``tol * sqrt(2 f)`` with ``f`` the objective: the excess
+        ``f - f* ~ lambda^2 / 2`` is then below ``tol^2`` relative to ``f``,
+        and every logit within about ``tol * sqrt(2 f) * logit_std(x)`` of
+        its exact value (usually far closer: the step that meets the test is
+        taken).
+        The rule does not depend on the scale of the features: fitting
+        ``a X`` with ``C / a**2`` gives ``coef_ / a`` in the same
+        iterations. A ``ConvergenceWarning`` says when ``max_iter``
+        iterations did not get there.
     max_iter : int, default=100
         Maximum number of Newton iterations.
     solver : {"auto", "newton-cholesky", "newton-cg"}, default="auto"
@@ -171,6 +183,19 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         -------
         self : PairwiseLogisticRegression
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            For bad labels or weights, and when the problem cannot be held in
+            float64: a ``C`` whose ``1 / C`` overflows, or rows whose squares
+            do (``|x|`` above about ``1e154``); the message says how to
+            rescale.
+
+        Warns
+        -----
+        ConvergenceWarning
+            When ``max_iter`` Newton iterations did not reach ``tol``.
         """
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         check_classification_targets(y)
@@ -187,6 +212,7 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
                 "learners handle a one-class start.)"
             )
         sample_weight = self._check_sample_weight(sample_weight, X, y, classes)
+        check_representable(X, sample_weight, self.C, self.fit_intercept)
         self.classes_ = classes
         targets = (y == classes[1]).astype(np.float64)
 
@@ -199,8 +225,8 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         if not result.converged:
             warnings.warn(
                 f"{type(self).__name__} ({solver}) did not converge in "
-                f"max_iter={self.max_iter} Newton iterations; increase max_iter "
-                "or check the data scale.",
+                f"max_iter={self.max_iter} Newton iterations (the Newton decrement "
+                f"did not fall to tol={self.tol:g} times sqrt(2 f)); increase max_iter.",
                 ConvergenceWarning,
             )
         theta, intercept = objective.split(result.w)
