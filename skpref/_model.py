@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._blas import matvec, rmatvec
 from ._logistic import log_sigmoid, sigmoid
 from ._objective import PenalizedLogLoss, check_representable, penalized_hessian
-from ._posterior import LaplacePosterior
+from ._posterior import LaplacePosterior, raise_on_overflowing_logits
 from ._solvers import newton_cg, newton_cholesky
 
 _SOLVERS = {"newton-cholesky": newton_cholesky, "newton-cg": newton_cg}
@@ -394,7 +394,10 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         # C order for every input, so that X and -X go through the same BLAS
         # kernel and the model stays antisymmetric to the bit.
         X = np.ascontiguousarray(X, dtype=np.float64)
-        return matvec(X, self.coef_[0]) + self.intercept_[0]
+        logits = matvec(X, self.coef_[0]) + self.intercept_[0]
+        if not np.isfinite(logits).all():
+            raise_on_overflowing_logits(logits, X)
+        return logits
 
     def predict(self, X):
         """``classes_[1]`` where the logit is positive, else ``classes_[0]``.
