@@ -29,6 +29,28 @@ def _choose_solver(n_samples, n_params):
     return "newton-cholesky" if n_params <= 32 else "newton-cg"
 
 
+def _warn_on_first_second_labels(classes):
+    """Warn when ``y`` holds ``'first'`` / ``'second'``, which sort against their meaning.
+
+    ``classes_`` is sorted (the scikit-learn convention), so ``'first' <
+    'second'`` makes ``'second'`` the positive class ``classes_[1]``: the
+    coefficients, logits and intervals then describe P(second preferred).
+    """
+    if classes.size != 2 or not all(isinstance(label, str) for label in classes):
+        return
+    if {label.lower() for label in classes} != {"first", "second"}:
+        return
+    warnings.warn(
+        f"y holds the labels {classes[0]!r} and {classes[1]!r}. classes_ is sorted, so "
+        f"the positive class is classes_[1] = {classes[1]!r}: coef_, decision_function, "
+        f"predict_proba[:, 1] and every interval describe P({classes[1]!r} preferred). "
+        "Encode the labels with skpref.pairs.encode_preferences(y) (1 = first item "
+        "preferred) to fit P(first preferred).",
+        UserWarning,
+        stacklevel=4,  # the caller of fit (through _fit_context's wrapper)
+    )
+
+
 def _fingerprint(X):
     """A cheap, order-sensitive checksum of the training rows.
 
@@ -100,7 +122,11 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (1,)
         ``b`` (0.0 when ``fit_intercept=False``).
     classes_ : ndarray of shape (2,)
-        The two labels; ``classes_[1]`` means "first item preferred".
+        The two labels, sorted as in every scikit-learn classifier;
+        ``classes_[1]`` is the positive class, read as "first item
+        preferred". With 0/1 labels that is 1. String labels ``'first'`` /
+        ``'second'`` sort the other way (``classes_[1] == 'second'``), so
+        ``fit`` warns: encode them with :func:`skpref.pairs.encode_preferences`.
     n_iter_ : int
         Newton iterations of the last fit.
     n_features_in_ : int
@@ -175,7 +201,9 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Comparison rows ``phi(first) - phi(second)``.
         y : array-like of shape (n_samples,)
-            Two labels; the larger (``classes_[1]``) means "first preferred".
+            Two labels; the larger (``classes_[1]``) means "first preferred":
+            use 1 / 0 (:func:`skpref.pairs.encode_preferences` maps
+            ``'first'`` / ``'second'`` to them).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; weight ``k`` is the same as ``k`` copies.
 
@@ -194,6 +222,9 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
 
         Warns
         -----
+        UserWarning
+            When the two classes are ``'first'`` and ``'second'`` (any letter
+            case): ``classes_[1]``, the positive class, is then ``'second'``.
         ConvergenceWarning
             When ``max_iter`` Newton iterations did not reach ``tol``.
         """
@@ -211,6 +242,7 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
                 f"only one class: {classes[0]!r}. (Active loops: skpref.active "
                 "learners handle a one-class start.)"
             )
+        _warn_on_first_second_labels(classes)
         sample_weight = self._check_sample_weight(sample_weight, X, y, classes)
         check_representable(X, sample_weight, self.C, self.fit_intercept)
         self.classes_ = classes
@@ -279,7 +311,8 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         """
         initial = np.zeros(objective.n_params)
         previous = getattr(self, "coef_", None)
-        if not (self.warm_start and previous is not None and previous.shape[1] == objective.n_features):
+        reusable = previous is not None and previous.shape[1] == objective.n_features
+        if not (self.warm_start and reusable):
             return initial, None
         initial[: objective.n_features] = previous.ravel()
         if self.fit_intercept:
