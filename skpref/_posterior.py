@@ -25,7 +25,7 @@ overflow or lose its precision to underflow.
 import numbers
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_solve, cholesky, solve_triangular
+from scipy.linalg import LinAlgError, cho_solve, cholesky, eigvalsh, solve_triangular
 
 from ._blas import dot, gram, matmul, matvec
 from ._chunks import as_float_chunk, check_finite_rows, iter_chunks
@@ -102,7 +102,7 @@ _LARGE_C_ADVICE = (
 
 def _not_positive_definite(hessian, has_intercept, advice=_LARGE_C_ADVICE):
     """What made a Hessian fail its Cholesky factorisation, in words."""
-    eigenvalues = np.linalg.eigvalsh(hessian)
+    eigenvalues = eigvalsh(hessian, check_finite=False)
     smallest, largest = float(eigenvalues[0]), float(eigenvalues[-1])
     if has_intercept and hessian[-1, -1] <= np.finfo(float).eps * max(largest, 0.0):
         cause = (
