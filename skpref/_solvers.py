@@ -30,8 +30,9 @@ i.e. once that excess is at most ``tol^2`` relative to ``f`` itself. Both
 sides are invariant under any reparametrisation of ``w``: rescaling the
 features (``a X`` with ``C / a^2``, whose solution is ``w / a``) leaves every
 iterate's test, and so the iterations, unchanged, which no absolute
-threshold on the step or on the gradient does (with features of scale
-``1e8`` a threshold of ``1e-8`` on the step stopped after one step, 37% off).
+threshold on the step or on the gradient does (a threshold on the step in
+the units of the coefficients is met after a single step by features of a
+large enough scale, however far that step ends from the optimum).
 Relative to ``f`` rather than absolute in posterior units, the test also
 holds where the posterior is enormous, as on separable data with a huge
 ``C``: there the whole path from 0 to the optimum is a tiny fraction of a
@@ -243,18 +244,24 @@ def _cholesky_direction(objective, z, gradient):
 class _ConjugateGradientDirection:
     """Truncated Newton step by preconditioned conjugate gradients.
 
-    The forcing term ``eta_k = min(0.5, sqrt(||g_k|| / ||g(0)||))`` (Eisenstat
-    and Walker, 1996, choice 2 made scale-free by the gradient at ``w = 0``)
-    lets early steps be rough and makes late steps exact, for superlinear
-    convergence; a warm start near the optimum gets exact steps at once.
+    The forcing term ``eta_k = min(0.5, sqrt(||g_k||_M / ||g(0)||_M))``
+    (Eisenstat and Walker, 1996, choice 2 made scale-free by the gradient at
+    ``w = 0``) lets early steps be rough and makes late steps exact, for
+    superlinear convergence; a warm start near the optimum gets exact steps
+    at once. CG stops once the residual ``r`` of ``H p = -g`` has
+    ``||r||_M <= eta_k ||g||_M``.
 
     The preconditioner ``M`` is ``(diag H)^{-1}`` at the starting point (one
     chunked pass: it captures the scale of each feature), or, when refitting
-    in an active loop, the Cholesky factor of the previous fit's Hessian:
-    with a few more rows the new Hessian is close to it, and CG converges in
-    a few products. The defect of the truncated step, ``||p* - p||_H^2 =
-    r^T H^{-1} r`` for the final residual ``r``, is estimated by ``r^T M r``,
-    which CG computes anyway.
+    in an active loop, the inverse of the previous fit's Hessian through its
+    Cholesky factor: with a few more rows the new Hessian is close to it, and
+    CG converges in a few products. Every norm is the ``M``-norm
+    ``||v||_M = sqrt(v^T M v)``, which a rescaling of the features leaves
+    unchanged (``M`` rescales with ``H``), so the truncated steps, and with
+    them the iterations, are those of the unscaled problem; plain 2-norms
+    would weigh the intercept's coordinate against the features' differently
+    at every scale. The defect of the truncated step, ``||p* - p||_H^2 =
+    r^T H^{-1} r``, is estimated by ``r^T M r``, which CG computes anyway.
     """
 
     def __init__(self, previous_factor=None):
@@ -267,29 +274,37 @@ class _ConjugateGradientDirection:
             return cho_solve((self.previous_factor, True), residual, check_finite=False)
         return self.preconditioner * residual
 
+    def _norm(self, vector):
+        """``(||v||_M, v / ||v||_2)``, formed on ``v / ||v||_2`` so that it never underflows."""
+        length = norm(vector)
+        if length == 0.0:
+            return 0.0, vector
+        unit = vector / length
+        return length * math.sqrt(max(dot(unit, self._precondition(unit)), 0.0)), unit
+
     def __call__(self, objective, z, gradient):
         curvature = objective.curvature(z)
-        gradient_norm = norm(gradient)
         if self.reference_gradient_norm is None:
             if self.previous_factor is None:
                 diagonal = objective.hessian_diagonal(curvature)
                 self.preconditioner = 1.0 / np.maximum(diagonal, np.finfo(float).tiny)
-            reference = norm(objective.gradient(np.zeros_like(gradient)))
+            reference, _ = self._norm(objective.gradient(np.zeros_like(gradient)))
             self.reference_gradient_norm = max(reference, np.finfo(float).tiny)
-        forcing = min(0.5, np.sqrt(gradient_norm / self.reference_gradient_norm))
+        gradient_norm, unit = self._norm(gradient)
         if gradient_norm == 0.0:
             return np.zeros_like(gradient), 0.0
-        # Solve H p = -g / ||g|| and scale back: the inner products of CG are
+        forcing = min(0.5, math.sqrt(gradient_norm / self.reference_gradient_norm))
+        # Solve H p = -g / ||g||_M and scale back: the inner products of CG are
         # quadratic in the right-hand side, and a gradient of 1e-160 (the
         # saturated tail of a separable fit with a huge C) would underflow them.
-        target = forcing
+        scale = gradient_norm / norm(gradient)  # ||g||_M / ||g||_2
         step = np.zeros_like(gradient)
-        residual = -gradient / gradient_norm
+        residual = -unit / scale
         preconditioned = self._precondition(residual)
         direction = preconditioned.copy()
-        rz = dot(residual, preconditioned)
+        rz = dot(residual, preconditioned)  # ||r||_M^2, 1 at the start
         for _ in range(max(10, 2 * gradient.size)):
-            if norm(residual) <= target:
+            if math.sqrt(max(rz, 0.0)) <= forcing:
                 break
             product = objective.hessian_product(curvature, direction)
             along = dot(direction, product)
@@ -304,7 +319,7 @@ class _ConjugateGradientDirection:
             rz_new = dot(residual, preconditioned)
             direction = preconditioned + (rz_new / rz) * direction
             rz = rz_new
-        return step * gradient_norm, rz * gradient_norm * gradient_norm
+        return step * gradient_norm, max(rz, 0.0) * gradient_norm * gradient_norm
 
 
 def newton_cholesky(objective, w0, tol, max_iter, previous_factor=None):

@@ -70,6 +70,7 @@ def fit_silently(model, X, y, sample_weight=None):
 @example(seed=0, log_scale=-8.0, C=1.0)
 @example(seed=1, log_scale=140.0, C=30.0)
 @example(seed=1, log_scale=-140.0, C=0.05)
+@example(seed=2155, log_scale=1.0, C=1.0)  # newton-cg once measured the intercept in 2-norms
 @settings(max_examples=25)
 def test_rescaled_features_give_rescaled_coefficients(solver, fit_intercept, seed, log_scale, C):
     """``(a X, C / a^2)`` gives ``(theta / a, b)`` to 1e-6, for a from 1e-140 to 1e140."""

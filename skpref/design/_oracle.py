@@ -273,9 +273,9 @@ def _interior_point(Z, curvature, gaps, weights, tol, max_iter):
 
     ``X = Z H^{-1} Z^T`` (``O(K^3)`` per step), and a backtracking line search
     that keeps every iterate strictly feasible: no weight reaches 0, so
-    ``H(lambda)`` stays invertible, the difficulty that made SLSQP, whose
-    trial points leave the simplex's interior, stop with "positive
-    directional derivative" far from the optimum. ``t`` grows tenfold per
+    ``H(lambda)`` stays invertible (a general-purpose SQP solver's trial
+    points leave the simplex's interior, where it is singular and the
+    ``g_i`` are not even defined). ``t`` grows tenfold per
     centring until the duality certificate of :func:`minimax_certificate`
     (computed at every centre, and kept at its best) is within ``tol * 1e-3``,
     or ``max_iter`` Newton steps. Not just ``tol``: a centre is not a vertex,
@@ -409,18 +409,16 @@ def oracle_design(X, theta, *, tol=1e-3, sharpness=10.0, max_iter=300):
 
     1. :func:`minimax_design` (damped multiplicative updates on the
        softened maximum): often within a percent of ``rho*``, but it
-       minimises the log-sum-exp of the ``g_i``, not their maximum, and
-       stops at that function's minimiser when several arms nearly tie (11%
-       above ``rho*`` on a 6 x 3 instance).
+       minimises the log-sum-exp of the ``g_i``, not their maximum, whose
+       minimiser lies above ``rho*`` (by up to ``log(K) / sharpness``
+       relatively) when several arms nearly tie.
     2. :func:`minimax_certificate` bounds ``rho*`` from below; if the bound
        is within ``tol`` of the design's value, stop.
     3. Otherwise solve the epigraph form ``min s s.t. g_i(lambda) <= s``
        by an interior-point method started from that design (see
        :func:`_interior_point`; ``O(K^3)`` per Newton step, so meant for K
        up to a few hundred arms), certify every centre, and keep the best
-       design and the best bound. (SLSQP, the polish this replaced, left
-       the interior where ``H(lambda)`` is singular and stopped far from the
-       optimum, depending on the order and orientation of the arms.)
+       design and the best bound.
 
     Returns
     -------
