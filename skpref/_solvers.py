@@ -251,11 +251,14 @@ class _ConjugateGradientDirection:
     at once. CG stops once the residual ``r`` of ``H p = -g`` has
     ``||r||_M <= eta_k ||g||_M``.
 
-    The preconditioner ``M`` is ``(diag H)^{-1}`` at the starting point (one
-    chunked pass: it captures the scale of each feature), or, when refitting
-    in an active loop, the inverse of the previous fit's Hessian through its
-    Cholesky factor: with a few more rows the new Hessian is close to it, and
-    CG converges in a few products. Every norm is the ``M``-norm
+    The preconditioner ``M`` is ``(diag H)^{-1}`` at the current iterate (one
+    chunked ``O(n d)`` pass per Newton step, against the two of every
+    Hessian-vector product: it captures the scale of each feature, and
+    follows the curvature where it collapses, as in the tail of separable
+    data), or, when refitting in an active loop, the inverse of the previous
+    fit's Hessian through its Cholesky factor: with a few more rows the new
+    Hessian is close to it, and CG converges in a few products. Every norm
+    is the ``M``-norm
     ``||v||_M = sqrt(v^T M v)``, which a rescaling of the features leaves
     unchanged (``M`` rescales with ``H``), so the truncated steps, and with
     them the iterations, are those of the unscaled problem; plain 2-norms
@@ -267,7 +270,7 @@ class _ConjugateGradientDirection:
     def __init__(self, previous_factor=None):
         self.previous_factor = previous_factor
         self.preconditioner = None
-        self.reference_gradient_norm = None
+        self.reference_gradient = None
 
     def _precondition(self, residual):
         if self.previous_factor is not None:
@@ -284,16 +287,16 @@ class _ConjugateGradientDirection:
 
     def __call__(self, objective, z, gradient):
         curvature = objective.curvature(z)
-        if self.reference_gradient_norm is None:
-            if self.previous_factor is None:
-                diagonal = objective.hessian_diagonal(curvature)
-                self.preconditioner = 1.0 / np.maximum(diagonal, np.finfo(float).tiny)
-            reference, _ = self._norm(objective.gradient(np.zeros_like(gradient)))
-            self.reference_gradient_norm = max(reference, np.finfo(float).tiny)
+        if self.previous_factor is None:
+            diagonal = objective.hessian_diagonal(curvature)
+            self.preconditioner = 1.0 / np.maximum(diagonal, np.finfo(float).tiny)
+        if self.reference_gradient is None:
+            self.reference_gradient = objective.gradient(np.zeros_like(gradient))
         gradient_norm, unit = self._norm(gradient)
         if gradient_norm == 0.0:
             return np.zeros_like(gradient), 0.0
-        forcing = min(0.5, math.sqrt(gradient_norm / self.reference_gradient_norm))
+        reference = max(self._norm(self.reference_gradient)[0], np.finfo(float).tiny)
+        forcing = min(0.5, math.sqrt(gradient_norm / reference))
         # Solve H p = -g / ||g||_M and scale back: the inner products of CG are
         # quadratic in the right-hand side, and a gradient of 1e-160 (the
         # saturated tail of a separable fit with a huge C) would underflow them.
