@@ -65,7 +65,19 @@ def check_representable(X, sample_weight, C, fit_intercept):
             "Use a larger C; the problem is the same after rescaling: fitting X / a "
             "with C * a**2 gives coef_ * a."
         )
-    # One pass, rescaling the running sum whenever the peak grows (as BLAS
+    # The common case in one cheap pass: with every |x| at most `peak`,
+    # sum_j s_j ||x~_j||^2 <= (sum_j s_j) (d peak^2 + 1).
+    peak = 0.0
+    for rows in iter_row_slices(n_samples, n_features):
+        chunk = X[rows]
+        if chunk.size:
+            peak = max(peak, float(chunk.max()), -float(chunk.min()))
+    total = float(sample_weight.sum())
+    if 1e-150 < peak < 1e150 and 0.25 * total * (n_features * peak**2 + 1.0) + penalty <= (
+        HESSIAN_LIMIT
+    ):
+        return
+    # Otherwise the exact sum, rescaling it whenever the peak grows (as BLAS
     # dnrm2 does), so that no square is ever formed at the rows' own scale.
     peak, scaled, where = 0.0, 0.0, 0
     for rows in iter_row_slices(n_samples, n_features):
@@ -196,15 +208,19 @@ class PenalizedLogLoss:
             gradient[-1] = residuals.sum()
         return gradient
 
-    def decrement_bound(self, gradient):
-        """An upper bound on the Newton decrement ``sqrt(g^T H^{-1} g)`` that needs no Hessian.
+    def step_bound(self, gradient):
+        """An upper bound on the Newton step's length ``||H^{-1} g||`` that needs no Hessian.
 
-        Without an intercept ``H >= I / C``, so ``g^T H^{-1} g <= C ||g||^2``;
+        Without an intercept ``H >= I / C``, so ``||H^{-1} g|| <= C ||g||``;
         with an (unpenalised) intercept there is no such bound: ``inf``.
         """
         if self.fit_intercept:
             return math.inf
-        return math.sqrt(self.C) * norm(gradient)
+        return self.C * norm(gradient)
+
+    def coef_norm(self, w):
+        """``||theta||``, the scale the step bound is compared with."""
+        return norm(self.split(w)[0])
 
     def directional_derivative(self, w, z, step, step_logits):
         """``d/dt f(w + t p)`` at ``t = 0``: ``r^T (X p_theta + p_b) + theta^T p_theta / C``.

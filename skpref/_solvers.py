@@ -43,9 +43,11 @@ as a cold one is, and it is met at the rounding floor of ``f`` (where
 rounding converges too. Since ``||w - w*||_H ~ lambda``, Cauchy-Schwarz puts
 every logit within about ``tol sqrt(2 f) sqrt(x^T H^{-1} x)`` of the exact
 one. The step that ends the fit is taken, so after a full step the error is
-of order ``lambda^2``; only when ``H >= I / C`` (no intercept) bounds the
-next decrement by ``sqrt(C) ||g||`` below the threshold is a last step
-skipped, and never the first, so that a fit always leaves its start.
+of order ``lambda^2``. A last step is skipped (its factorisation saved) only
+when ``H >= I / C`` (no intercept) bounds its length, ``||H^{-1} g|| <= C
+||g||``, below ``tol ||theta||``: the coefficients are then within ``tol`` of
+the optimum relatively, a test that is scale-free too. Never the first step,
+so that a fit always leaves its start.
 
 **Line search.** Every trial costs ``O(n)``: the logits are linear along the
 step (``z(w + t p) = z(w) + t z(p)``), and so is the directional derivative
@@ -180,11 +182,10 @@ def _newton(objective, w0, tol, max_iter, direction):
     value = objective.value(w, z)
     gradient = objective.gradient(w, z)
     for iteration in range(1, max_iter + 1):
-        threshold = tol * math.sqrt(2.0 * value)
-        if iteration > 1 and objective.decrement_bound(gradient) <= threshold**2:
-            # The next step is provably no longer than what a step that meets the test
-            # leaves behind (of order lambda^2): skip forming it. Never before the first
-            # step, so that a fit always leaves its start.
+        if iteration > 1 and objective.step_bound(gradient) <= tol * objective.coef_norm(w):
+            # The next Newton step is provably below tol relative to the coefficients:
+            # skip forming it. Never before the first step, so that a fit always leaves
+            # its start.
             return SolverResult(w, z, iteration - 1, converged=True)
         step, untaken = direction(objective, z, gradient)
         slope = dot(gradient, step)
@@ -251,11 +252,12 @@ class _ConjugateGradientDirection:
     at once. CG stops once the residual ``r`` of ``H p = -g`` has
     ``||r||_M <= eta_k ||g||_M``.
 
-    The preconditioner ``M`` is ``(diag H)^{-1}`` at the current iterate (one
-    chunked ``O(n d)`` pass per Newton step, against the two of every
-    Hessian-vector product: it captures the scale of each feature, and
-    follows the curvature where it collapses, as in the tail of separable
-    data), or, when refitting in an active loop, the inverse of the previous
+    The preconditioner ``M`` is ``(diag H)^{-1}`` (one chunked ``O(n d)``
+    pass: it captures the scale of each feature), rebuilt whenever some row's
+    curvature ``c_j`` has moved by more than a factor 2 since it was built,
+    so that it follows the curvature where it collapses, as in the tail of
+    separable data, where ``diag H`` at 0 is off by orders of magnitude; or,
+    when refitting in an active loop, the inverse of the previous
     fit's Hessian through its Cholesky factor: with a few more rows the new
     Hessian is close to it, and CG converges in a few products. Every norm
     is the ``M``-norm
@@ -270,12 +272,25 @@ class _ConjugateGradientDirection:
     def __init__(self, previous_factor=None):
         self.previous_factor = previous_factor
         self.preconditioner = None
+        self.preconditioned_curvature = None
         self.reference_gradient = None
 
     def _precondition(self, residual):
         if self.previous_factor is not None:
             return cho_solve((self.previous_factor, True), residual, check_finite=False)
         return self.preconditioner * residual
+
+    def _stale(self, curvature):
+        """Whether some row's curvature moved by more than a factor 2 since ``M`` was built.
+
+        If none did, every entry of ``diag H`` is within a factor 2 of the one
+        ``M`` was built from, and ``M`` is kept: near the optimum, where the
+        curvature hardly moves, that saves an ``O(n d)`` pass per Newton step.
+        """
+        if self.preconditioner is None:
+            return True
+        built = self.preconditioned_curvature
+        return bool(np.any((curvature > 2.0 * built) | (curvature < 0.5 * built)))
 
     def _norm(self, vector):
         """``(||v||_M, v / ||v||_2)``, formed on ``v / ||v||_2`` so that it never underflows."""
@@ -287,9 +302,10 @@ class _ConjugateGradientDirection:
 
     def __call__(self, objective, z, gradient):
         curvature = objective.curvature(z)
-        if self.previous_factor is None:
+        if self.previous_factor is None and self._stale(curvature):
             diagonal = objective.hessian_diagonal(curvature)
             self.preconditioner = 1.0 / np.maximum(diagonal, np.finfo(float).tiny)
+            self.preconditioned_curvature = curvature
         if self.reference_gradient is None:
             self.reference_gradient = objective.gradient(np.zeros_like(gradient))
         gradient_norm, unit = self._norm(gradient)
