@@ -96,17 +96,14 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
     tol : float, default=1e-8
         Stop after a Newton step whose decrement ``lambda = sqrt(g^T H^{-1}
         g)``, the distance to the optimum in posterior standard deviations,
-        is at most ``tol * sqrt(2 f)`` with ``f`` the objective (the excess
-        ``f - f* ~ lambda^2 / 2`` is then below ``tol^2`` relative to ``f``),
-        which puts every logit within about ``tol * sqrt(2 f) * logit_std(x)``
-        of its exact value, usually far closer since that step is taken; or,
-        without an intercept, as soon as the next step is provably shorter
-        than ``tol * ||coef_||`` (``||H^{-1} g|| <= C ||g||``): the
-        coefficients are then within ``tol`` of the optimum relatively. Both
-        tests are free of the scale of the features: fitting ``a X`` with
-        ``C / a**2`` gives ``coef_ / a`` in the same iterations. A
-        ``ConvergenceWarning`` says when ``max_iter`` iterations did not get
-        there.
+        is at most ``tol * sqrt(2 f)`` with ``f`` the objective: the excess
+        ``f - f* ~ lambda^2 / 2`` is then below ``tol^2`` relative to ``f``,
+        and every logit within about ``tol * sqrt(2 f) * logit_std(x)`` of
+        its exact value (usually far closer: the step that meets the test is
+        taken). The rule does not depend on the scale of the features:
+        fitting ``a X`` with ``C / a**2`` gives ``coef_ / a`` in the same
+        iterations. A ``ConvergenceWarning`` says when ``max_iter``
+        iterations did not get there.
     max_iter : int, default=100
         Maximum number of Newton iterations.
     solver : {"auto", "newton-cholesky", "newton-cg"}, default="auto"

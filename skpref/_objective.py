@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from ._blas import dot, gram, matvec, norm, rmatvec
+from ._blas import dot, gram, matvec, rmatvec
 from ._chunks import iter_chunks, iter_row_slices
 from ._logistic import log_loss_terms, logistic_variance, residual
 
@@ -207,20 +207,6 @@ class PenalizedLogLoss:
         if self.fit_intercept:
             gradient[-1] = residuals.sum()
         return gradient
-
-    def step_bound(self, gradient):
-        """An upper bound on the Newton step's length ``||H^{-1} g||`` that needs no Hessian.
-
-        Without an intercept ``H >= I / C``, so ``||H^{-1} g|| <= C ||g||``;
-        with an (unpenalised) intercept there is no such bound: ``inf``.
-        """
-        if self.fit_intercept:
-            return math.inf
-        return self.C * norm(gradient)
-
-    def coef_norm(self, w):
-        """``||theta||``, the scale the step bound is compared with."""
-        return norm(self.split(w)[0])
 
     def directional_derivative(self, w, z, step, step_logits):
         """``d/dt f(w + t p)`` at ``t = 0``: ``r^T (X p_theta + p_b) + theta^T p_theta / C``.
