@@ -2,6 +2,8 @@
 
 Every formula that involves ``sigma(z) = 1 / (1 + exp(-z))`` lives here, so
 that the estimator, the posterior and the query strategies agree to the bit.
+Each is written so that it keeps its relative precision for every finite
+``z``: no term is the difference of two numbers that nearly cancel.
 """
 
 import numpy as np
@@ -30,7 +32,28 @@ def logistic_variance(z):
 def log_loss_terms(y, z):
     """Per-row negative log-likelihood ``-log P(y | z)`` for ``y`` in [0, 1].
 
-    ``y log(1 + e^-z) + (1 - y) log(1 + e^z) = log(1 + e^z) - y z``, with
-    ``logaddexp`` so that logits of ``+-1e4`` give finite values.
+    .. math::
+
+        \\ell(y, z) = y \\log(1 + e^{-z}) + (1 - y) \\log(1 + e^{z}),
+
+    each term by ``logaddexp``. The shorter ``log(1 + e^z) - y z`` is the same
+    function but, for ``y = 1`` and a large logit, the difference of two
+    numbers of size ``z`` whose result is ``e^-z``: at ``z = 11`` it keeps 5
+    of 16 digits, which is below the change of the objective in the last
+    Newton steps of a nearly separable fit, so a line search on it sees only
+    rounding noise.
     """
-    return np.logaddexp(0.0, z) - y * z
+    y = np.asarray(y, dtype=np.float64)
+    return y * np.logaddexp(0.0, -z) + (1.0 - y) * np.logaddexp(0.0, z)
+
+
+def residual(y, z):
+    """``sigma(z) - y`` for ``y`` in [0, 1], the derivative of :func:`log_loss_terms`.
+
+    Computed as ``(1 - y) sigma(z) - y sigma(-z)`` (equal, since
+    ``sigma(z) + sigma(-z) = 1``): for a label in {0, 1} one term vanishes
+    and the other has full relative precision, where ``sigma(z) - 1`` would
+    lose every digit below ``1e-16``.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    return (1.0 - y) * expit(z) - y * expit(-z)

@@ -12,8 +12,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._blas import matvec, rmatvec
 from ._logistic import log_sigmoid, sigmoid
-from ._objective import PenalizedLogLoss, penalized_hessian
-from ._posterior import LaplacePosterior
+from ._objective import PenalizedLogLoss, check_representable, penalized_hessian
+from ._posterior import LaplacePosterior, raise_on_overflowing_logits
 from ._solvers import newton_cg, newton_cholesky
 
 _SOLVERS = {"newton-cholesky": newton_cholesky, "newton-cg": newton_cg}
@@ -27,6 +27,28 @@ def _choose_solver(n_samples, n_params):
     it wins as soon as ``p`` is more than a few dozen.
     """
     return "newton-cholesky" if n_params <= 32 else "newton-cg"
+
+
+def _warn_on_first_second_labels(classes):
+    """Warn when ``y`` holds ``'first'`` / ``'second'``, which sort against their meaning.
+
+    ``classes_`` is sorted (the scikit-learn convention), so ``'first' <
+    'second'`` makes ``'second'`` the positive class ``classes_[1]``: the
+    coefficients, logits and intervals then describe P(second preferred).
+    """
+    if classes.size != 2 or not all(isinstance(label, str) for label in classes):
+        return
+    if {label.lower() for label in classes} != {"first", "second"}:
+        return
+    warnings.warn(
+        f"y holds the labels {classes[0]!r} and {classes[1]!r}. classes_ is sorted, so "
+        f"the positive class is classes_[1] = {classes[1]!r}: coef_, decision_function, "
+        f"predict_proba[:, 1] and every interval describe P({classes[1]!r} preferred). "
+        "Encode the labels with skpref.pairs.encode_preferences(y) (1 = first item "
+        "preferred) to fit P(first preferred).",
+        UserWarning,
+        stacklevel=4,  # the caller of fit (through _fit_context's wrapper)
+    )
 
 
 def _fingerprint(X):
@@ -64,13 +86,24 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
     ----------
     C : float, default=1.0
         Inverse regularisation strength, as in ``LogisticRegression``: the
-        prior on ``theta`` is ``N(0, C I)``.
+        prior on ``theta`` is ``N(0, C I)``. Any positive float whose prior
+        precision ``1 / C`` is representable; a huge ``C`` (``1e300``: almost
+        no prior) is fitted as it stands, also on separable data, where the
+        optimum then has logits of order ``log C`` (see the user guide).
     fit_intercept : bool, default=False
         Fit an unpenalised intercept ``b`` (a position bias towards the first
         item). Leave it off to keep the model antisymmetric.
     tol : float, default=1e-8
-        Stop when the largest coordinate of an accepted Newton step is at most
-        ``tol``; the coefficients are then accurate to well below ``tol``.
+        Stop after a Newton step whose decrement ``lambda = sqrt(g^T H^{-1}
+        g)``, the distance to the optimum in posterior standard deviations,
+        is at most ``tol * sqrt(2 f)`` with ``f`` the objective: the excess
+        ``f - f* ~ lambda^2 / 2`` is then below ``tol^2`` relative to ``f``,
+        and every logit within about ``tol * sqrt(2 f) * logit_std(x)`` of
+        its exact value (usually far closer: the step that meets the test is
+        taken). The rule does not depend on the scale of the features:
+        fitting ``a X`` with ``C / a**2`` gives ``coef_ / a`` in the same
+        iterations. A ``ConvergenceWarning`` says when ``max_iter``
+        iterations did not get there.
     max_iter : int, default=100
         Maximum number of Newton iterations.
     solver : {"auto", "newton-cholesky", "newton-cg"}, default="auto"
@@ -88,7 +121,11 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (1,)
         ``b`` (0.0 when ``fit_intercept=False``).
     classes_ : ndarray of shape (2,)
-        The two labels; ``classes_[1]`` means "first item preferred".
+        The two labels, sorted as in every scikit-learn classifier;
+        ``classes_[1]`` is the positive class, read as "first item
+        preferred". With 0/1 labels that is 1. String labels ``'first'`` /
+        ``'second'`` sort the other way (``classes_[1] == 'second'``), so
+        ``fit`` warns: encode them with :func:`skpref.pairs.encode_preferences`.
     n_iter_ : int
         Newton iterations of the last fit.
     n_features_in_ : int
@@ -163,7 +200,9 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Comparison rows ``phi(first) - phi(second)``.
         y : array-like of shape (n_samples,)
-            Two labels; the larger (``classes_[1]``) means "first preferred".
+            Two labels; the larger (``classes_[1]``) means "first preferred":
+            use 1 / 0 (:func:`skpref.pairs.encode_preferences` maps
+            ``'first'`` / ``'second'`` to them).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; weight ``k`` is the same as ``k`` copies.
 
@@ -171,6 +210,22 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         -------
         self : PairwiseLogisticRegression
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            For bad labels or weights, and when the problem cannot be held in
+            float64: a ``C`` whose ``1 / C`` overflows, or rows whose squares
+            do (``|x|`` above about ``1e154``); the message says how to
+            rescale.
+
+        Warns
+        -----
+        UserWarning
+            When the two classes are ``'first'`` and ``'second'`` (any letter
+            case): ``classes_[1]``, the positive class, is then ``'second'``.
+        ConvergenceWarning
+            When ``max_iter`` Newton iterations did not reach ``tol``.
         """
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         check_classification_targets(y)
@@ -186,7 +241,9 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
                 f"only one class: {classes[0]!r}. (Active loops: skpref.active "
                 "learners handle a one-class start.)"
             )
+        _warn_on_first_second_labels(classes)
         sample_weight = self._check_sample_weight(sample_weight, X, y, classes)
+        check_representable(X, sample_weight, self.C, self.fit_intercept)
         self.classes_ = classes
         targets = (y == classes[1]).astype(np.float64)
 
@@ -199,8 +256,8 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         if not result.converged:
             warnings.warn(
                 f"{type(self).__name__} ({solver}) did not converge in "
-                f"max_iter={self.max_iter} Newton iterations; increase max_iter "
-                "or check the data scale.",
+                f"max_iter={self.max_iter} Newton iterations (the Newton decrement "
+                f"did not fall to tol={self.tol:g} times sqrt(2 f)); increase max_iter.",
                 ConvergenceWarning,
             )
         theta, intercept = objective.split(result.w)
@@ -253,7 +310,8 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         """
         initial = np.zeros(objective.n_params)
         previous = getattr(self, "coef_", None)
-        if not (self.warm_start and previous is not None and previous.shape[1] == objective.n_features):
+        reusable = previous is not None and previous.shape[1] == objective.n_features
+        if not (self.warm_start and reusable):
             return initial, None
         initial[: objective.n_features] = previous.ravel()
         if self.fit_intercept:
@@ -368,7 +426,10 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         # C order for every input, so that X and -X go through the same BLAS
         # kernel and the model stays antisymmetric to the bit.
         X = np.ascontiguousarray(X, dtype=np.float64)
-        return matvec(X, self.coef_[0]) + self.intercept_[0]
+        logits = matvec(X, self.coef_[0]) + self.intercept_[0]
+        if not np.isfinite(logits).all():
+            raise_on_overflowing_logits(logits, X)
+        return logits
 
     def predict(self, X):
         """``classes_[1]`` where the logit is positive, else ``classes_[0]``.

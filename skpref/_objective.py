@@ -12,11 +12,102 @@ with ``l`` the logistic log-loss. The intercept is not penalised, as in
 scikit-learn's ``LogisticRegression``.
 """
 
+import math
+
 import numpy as np
 
-from ._blas import dot, gram, matvec, norm, rmatvec
+from ._blas import dot, gram, matvec, rmatvec
 from ._chunks import iter_chunks, iter_row_slices
-from ._logistic import log_loss_terms, logistic_variance, sigmoid
+from ._logistic import log_loss_terms, logistic_variance, residual
+
+#: The largest trace of a Hessian that a fit accepts: float64's largest number
+#: with a margin of 2^10 for the sums and products of a Newton iteration
+#: (a Cholesky factor, conjugate-gradient inner products, ``H v``).
+HESSIAN_LIMIT = np.finfo(np.float64).max * 2.0**-10
+
+
+def check_representable(X, sample_weight, C, fit_intercept):
+    """Raise ``ValueError`` if the fit's Hessian cannot be held in float64.
+
+    At every ``w``, ``mu' <= 1/4`` bounds the trace of the Hessian:
+
+    .. math::
+
+        \\operatorname{tr} H \\le \\frac{d}{C} + \\frac14 \\sum_j s_j \\|\\tilde x_j\\|^2 .
+
+    Both terms must stay below :data:`HESSIAN_LIMIT`: the first fails for a
+    ``C`` so small that the prior precision ``1 / C`` overflows (``C = 1e-320``),
+    the second for rows so large that their squares do (``|x|`` above about
+    ``1e154``, less with many rows). The problem itself is scale-free, since
+    fitting ``a X`` with ``C / a^2`` gives ``theta / a``, so the message says
+    how to rescale. The sum is formed as ``peak^2 sum_j s_j ||x_j / peak||^2``,
+    which never overflows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Finite training rows.
+    sample_weight : ndarray of shape (n_samples,)
+        Finite non-negative weights.
+    C : float
+        Inverse regularisation strength.
+    fit_intercept : bool
+        Whether rows carry the intercept's constant 1.
+    """
+    n_samples, n_features = X.shape
+    penalty = n_features / C
+    if not penalty <= HESSIAN_LIMIT:
+        raise ValueError(
+            f"C={C!r} is too small for float64: the prior precision I / C has trace "
+            f"{penalty:.3g}, beyond the {HESSIAN_LIMIT:.3g} that a Hessian may reach "
+            "(float64's largest number, with a margin for the solver's sums); with "
+            f"{n_features} features C must be at least {n_features / HESSIAN_LIMIT:.3g}. "
+            "Use a larger C; the problem is the same after rescaling: fitting X / a "
+            "with C * a**2 gives coef_ * a."
+        )
+    # The common case in one cheap pass: with every |x| at most `peak`,
+    # sum_j s_j ||x~_j||^2 <= (sum_j s_j) (d peak^2 + 1).
+    peak = 0.0
+    for rows in iter_row_slices(n_samples, n_features):
+        chunk = X[rows]
+        if chunk.size:
+            peak = max(peak, float(chunk.max()), -float(chunk.min()))
+    total = float(sample_weight.sum())
+    if 1e-150 < peak < 1e150 and 0.25 * total * (n_features * peak**2 + 1.0) + penalty <= (
+        HESSIAN_LIMIT
+    ):
+        return
+    # Otherwise the exact sum, rescaling it whenever the peak grows (as BLAS
+    # dnrm2 does), so that no square is ever formed at the rows' own scale.
+    peak, scaled, where = 0.0, 0.0, 0
+    for rows in iter_row_slices(n_samples, n_features):
+        chunk = np.abs(X[rows])
+        top = float(chunk.max(initial=0.0))
+        if top == 0.0:
+            continue
+        chunk /= top
+        part = float(dot(sample_weight[rows], np.einsum("ij,ij->i", chunk, chunk)))
+        if top > peak:
+            scaled = scaled * (peak / top) ** 2 + part
+            peak = top
+            where = rows.start + int(np.argmax(chunk.max(axis=1)))
+        else:
+            scaled += part * (top / peak) ** 2
+    # log of (1/4) sum_j s_j ||x~_j||^2 = (1/4) (peak^2 scaled + [sum_j s_j])
+    logs = [2.0 * math.log(peak) + math.log(scaled)] if scaled > 0.0 else []
+    if fit_intercept:
+        logs.append(math.log(float(sample_weight.sum())))
+    log_data = math.log(0.25) + float(np.logaddexp.reduce(logs)) if logs else -math.inf
+    if log_data > math.log(HESSIAN_LIMIT - penalty):
+        raise ValueError(
+            f"X has entries up to {peak:.3g} in magnitude (row {where}; total sample "
+            f"weight {float(sample_weight.sum()):.3g}): the Hessian of the fit, "
+            "sum_j s_j mu'(z_j) x_j x_j^T + I / C, may reach a trace of "
+            f"1e{log_data / math.log(10.0):.0f}, beyond the {HESSIAN_LIMIT:.3g} that "
+            "float64 can hold with a margin for the solver's sums. Rescale the features "
+            "(e.g. StandardScaler(with_mean=False)): fitting X / a with C * a**2 gives "
+            "coef_ * a."
+        )
 
 
 def penalized_hessian(X, curvature, C, fit_intercept):
@@ -97,28 +188,35 @@ class PenalizedLogLoss:
         theta, _ = self.split(w)
         z = self.logits(w) if z is None else z
         loss = dot(self.sample_weight, log_loss_terms(self.y, z))
-        return loss + dot(theta, theta) / (2.0 * self.C)
+        # ||theta / sqrt(C)||^2 / 2: theta^T theta itself underflows when C is
+        # tiny (theta ~ C), and the penalty would vanish from f.
+        scaled = theta / math.sqrt(self.C)
+        return loss + 0.5 * dot(scaled, scaled)
+
+    def residuals(self, z):
+        """``r_j = s_j (sigma(z_j) - y_j)``, without cancellation (see :func:`residual`)."""
+        return self.sample_weight * residual(self.y, z)
 
     def gradient(self, w, z=None):
         """``grad f(w) = [X^T r + theta / C, sum r]`` with ``r = s (sigma(z) - y)``."""
         theta, _ = self.split(w)
         z = self.logits(w) if z is None else z
-        residual = self.sample_weight * (sigmoid(z) - self.y)
+        residuals = self.residuals(z)
         gradient = np.empty(self.n_params)
-        gradient[: self.n_features] = rmatvec(self.X, residual) + theta / self.C
+        gradient[: self.n_features] = rmatvec(self.X, residuals) + theta / self.C
         if self.fit_intercept:
-            gradient[-1] = residual.sum()
+            gradient[-1] = residuals.sum()
         return gradient
 
-    def newton_step_bound(self, gradient):
-        """An upper bound on ``max |H^{-1} g|`` that needs no Hessian.
+    def directional_derivative(self, w, z, step, step_logits):
+        """``d/dt f(w + t p)`` at ``t = 0``: ``r^T (X p_theta + p_b) + theta^T p_theta / C``.
 
-        Without an intercept ``H >= I / C``, so ``||H^{-1} g|| <= C ||g||``;
-        with an (unpenalised) intercept there is no such bound: ``inf``.
+        ``O(n)`` given the logits ``z`` of ``w`` and ``step_logits = logits(p)``:
+        a line search evaluates it at every trial point without touching ``X``.
         """
-        if self.fit_intercept:
-            return np.inf
-        return self.C * norm(gradient)
+        theta, _ = self.split(w)
+        step_theta, _ = self.split(step)
+        return dot(self.residuals(z), step_logits) + dot(theta / self.C, step_theta)
 
     def curvature(self, z):
         """Per-row Hessian weights ``c_j = s_j mu'(z_j)``."""

@@ -1,9 +1,7 @@
 """Newton solvers for :class:`~skpref._objective.PenalizedLogLoss`.
 
-Both take damped Newton steps ``p = -H^{-1} g`` with an Armijo backtracking
-line search, and stop when the largest coordinate of an accepted step is at
-most ``tol``: near the optimum the Newton step is the distance to it, so the
-returned coefficients are then accurate to well below ``tol``.
+Both take Newton steps ``p = -H^{-1} g`` with a line search on
+``phi(t) = f(w + t p)`` and stop on the Newton decrement.
 
 * ``newton_cholesky`` forms ``H`` (``O(n p^2)``) and solves with its Cholesky
   factor: best when ``p`` is small or the problem is ill-conditioned.
@@ -12,15 +10,97 @@ returned coefficients are then accurate to well below ``tol``.
   forcing term of Eisenstat and Walker (1996) so the step becomes exact as the
   gradient vanishes: best for ``n p`` large, where a few dozen products cost
   less than one Hessian.
+
+**Stopping rule.** The Newton decrement
+
+.. math::
+
+    \\lambda(w) = \\sqrt{g^T H^{-1} g} = \\|p\\|_H
+
+is the length of the Newton step in the metric of the Hessian, that is in
+standard deviations of the Laplace posterior ``N(w, H^{-1})``, and
+``lambda^2 / 2`` estimates the excess ``f(w) - f*`` of the objective (Boyd and
+Vandenberghe, 9.5.1). The solvers stop after a step with
+
+.. math::
+
+    \\lambda \\le \\mathrm{tol} \\sqrt{2 f(w)},
+
+i.e. once that excess is at most ``tol^2`` relative to ``f`` itself. Both
+sides are invariant under any reparametrisation of ``w``: rescaling the
+features (``a X`` with ``C / a^2``, whose solution is ``w / a``) leaves every
+iterate's test, and so the iterations, unchanged, which no absolute
+threshold on the step or on the gradient does (a threshold on the step in
+the units of the coefficients is met after a single step by features of a
+large enough scale, however far that step ends from the optimum).
+Relative to ``f`` rather than absolute in posterior units, the test also
+holds where the posterior is enormous, as on separable data with a huge
+``C``: there the whole path from 0 to the optimum is a tiny fraction of a
+posterior standard deviation, and an absolute ``lambda <= tol`` would stop
+anywhere along it. It needs no reference point, so a warm start is judged
+as a cold one is, and it is met at the rounding floor of ``f`` (where
+``lambda^2`` is far below ``eps f``), so a fit whose optimum is 0 up to
+rounding converges too. Since ``||w - w*||_H ~ lambda``, Cauchy-Schwarz puts
+every logit within about ``tol sqrt(2 f) sqrt(x^T H^{-1} x)`` of the exact
+one. The step that ends the fit is always taken, so after a full step the
+error is of order ``lambda^2``; with Cholesky solves that last step is
+nearly free (see :func:`newton_cholesky`).
+
+**Line search.** Every trial costs ``O(n)``: the logits are linear along the
+step (``z(w + t p) = z(w) + t z(p)``), and so is the directional derivative
+``phi'(t) = r(t)^T z(p) + theta(t)^T p_theta / C`` of ``phi(t) = f(w + t p)``.
+From ``t = 1`` the step is halved until it decreases ``f`` sufficiently,
+which is accepted in any of three forms:
+
+* Armijo, ``phi(t) <= phi(0) + c_1 t phi'(0)``;
+* ``phi'(t) <= c_1 phi'(0)``, which implies Armijo because ``phi`` is convex
+  (``phi(t) <= phi(0) + t phi'(t)``), and needs no difference of values;
+* when ``|phi(t) - phi(0)|`` is within the rounding error of ``f``, the
+  approximate Wolfe condition ``phi'(t) <= (2 delta - 1) phi'(0)`` of Hager and
+  Zhang (2005).
+
+Near a nearly separable optimum the last Newton steps change ``f`` by less
+than its rounding error: an Armijo test on values alone rejects every step
+(and halving makes it worse), while the derivative, which has no
+cancellation, still tells a good step from a bad one. If the full step still
+ends on a steep descent (``phi'(1) <= 0.1 phi'(0)``: the curvature fell along
+it, as in the exponential tail of separable data, where a Newton step moves
+each logit by about one), the step is doubled while ``phi'`` stays negative
+(which certifies that ``phi`` keeps falling), so a huge ``C`` on separable
+data is solved in a few dozen iterations instead of one per unit of logit.
+
+References
+----------
+S. C. Eisenstat and H. F. Walker, "Choosing the forcing terms in an inexact
+Newton method", SIAM J. Sci. Comput. 17 (1996).
+W. W. Hager and H. Zhang, "A new conjugate gradient method with guaranteed
+descent and an efficient line search", SIAM J. Optim. 16 (2005).
+S. Boyd and L. Vandenberghe, "Convex Optimization" (2004), section 9.5.1.
 """
 
+import math
+
 import numpy as np
-from scipy.linalg import cho_solve, cholesky
+from scipy.linalg import LinAlgError, cho_solve, cholesky
 
 from ._blas import dot, norm
 
+#: Sufficient decrease ``c_1`` of the Armijo condition.
 _ARMIJO_SLOPE = 1e-4
-_MAX_HALVINGS = 40
+#: ``delta`` of Hager and Zhang's approximate Wolfe condition.
+_APPROXIMATE_WOLFE = 0.1
+#: A full step whose end still descends at this fraction of the initial slope
+#: is extrapolated.
+_EXTRAPOLATE = 0.1
+#: Trial steps per line search: enough to halve to 2^-60 or double to 2^60.
+_MAX_TRIALS = 60
+#: Factor by which some row's curvature must move before newton-cg rebuilds its Jacobi
+#: preconditioner.
+_REBUILD = 10.0
+#: Relative change of every row's curvature below which a Cholesky factor is reused.
+_CHORD = 1e-3
+#: Relative shifts tried when a Hessian is not positive definite to rounding.
+_SHIFTS = (1.0, 1e2, 1e4, 1e6)
 
 
 class SolverResult:
@@ -33,126 +113,276 @@ class SolverResult:
         self.converged = converged
 
 
-def _line_search(objective, w, z, value, gradient, step):
-    """Backtrack from the full step until the Armijo condition holds.
+def _value_rounding(objective, value):
+    """A bound on the rounding error of ``f``: its terms are non-negative.
 
-    Near the optimum a Newton step changes ``f`` by less than its rounding
-    error, and backtracking on that noise would leave part of the step, i.e.
-    of the remaining error, untaken. So a step whose change of ``f`` is within
-    rounding error is accepted when it lowers the gradient norm, as
-    scikit-learn's Newton solvers do.
-
-    Returns ``(w_new, z_new, value_new, t)``; falls back to the last trial if
-    the objective cannot be decreased.
+    Each term of ``f`` is accurate to a few units in the last place
+    (:func:`~skpref._logistic.log_loss_terms` has no cancellation), and the
+    blocked sums of BLAS grow that by about the square root of their length.
     """
-    slope = dot(gradient, step)
+    return 64.0 * np.finfo(float).eps * math.sqrt(objective.X.shape[0] + 1.0) * abs(value)
+
+
+def _line_search(objective, w, z, value, slope, step):
+    """A step length with sufficient decrease, backtracking or extrapolating.
+
+    Returns ``(w_new, z_new, value_new)``, or ``None`` when no trial decreases
+    ``f`` (the step is below the objective's resolution).
+    """
     step_logits = objective.logits(step)  # z(w + t p) = z(w) + t z(p), z linear
-    rounding = 64 * np.finfo(float).eps * abs(value)
-    t = 1.0
-    for _ in range(_MAX_HALVINGS):
+    rounding = _value_rounding(objective, value)
+    approximate = (2.0 * _APPROXIMATE_WOLFE - 1.0) * slope
+
+    def trial(t):
         z_new = z + t * step_logits
         w_new = w + t * step
         value_new = objective.value(w_new, z_new)
-        if value_new <= value + _ARMIJO_SLOPE * t * slope:
+        derivative = objective.directional_derivative(w_new, z_new, step, step_logits)
+        if not (math.isfinite(value_new) and math.isfinite(derivative)):
+            return None
+        return w_new, z_new, value_new, derivative
+
+    t, trials = 1.0, 0
+    while True:  # backtrack to sufficient decrease
+        trials += 1
+        point = trial(t)
+        if point is not None and (
+            point[2] <= value + _ARMIJO_SLOPE * t * slope
+            or point[3] <= _ARMIJO_SLOPE * slope
+            or (abs(point[2] - value) <= rounding and point[3] <= approximate)
+        ):
             break
-        if abs(value_new - value) <= rounding and norm(
-            objective.gradient(w_new, z_new)
-        ) < norm(gradient):
-            break
+        if trials == _MAX_TRIALS:
+            return None
         t *= 0.5
-    return w_new, z_new, value_new, t
+    if t == 1.0 and point[3] <= _EXTRAPOLATE * slope:
+        # The full step still ends on a steep descent: the curvature fell along
+        # it, as in the exponential tail of separable data. Double the step
+        # while phi keeps falling (phi'(2t) <= 0 certifies phi(2t) <= phi(t)).
+        while trials < _MAX_TRIALS:
+            trials += 1
+            longer = trial(2.0 * t)
+            if longer is None:
+                break
+            if longer[3] > 0.0:  # past the line minimum, which lies in (t, 2t)
+                if longer[2] < point[2] - rounding:
+                    point = longer
+                break
+            t, point = 2.0 * t, longer
+    return point[:3]
 
 
 def _newton(objective, w0, tol, max_iter, direction):
-    """Damped Newton iterations with a pluggable way to compute the step."""
+    """Damped Newton iterations with a pluggable way to compute the step.
+
+    ``direction(objective, z, gradient)`` returns the step ``p`` and an
+    estimate of ``||p* - p||_H^2``, the part of the exact Newton step ``p*``
+    that an inexact solve left out (0 for an exact solve).
+    """
     w = np.array(w0, dtype=np.float64, copy=True)
     z = objective.logits(w)
     value = objective.value(w, z)
+    gradient = objective.gradient(w, z)
     for iteration in range(1, max_iter + 1):
+        step, untaken = direction(objective, z, gradient)
+        slope = dot(gradient, step)
+        # lambda^2 = g^T H^{-1} g = -g^T p* ; an inexact step p adds its defect.
+        decrement = math.sqrt(max(-slope, 0.0) + max(untaken, 0.0))
+        # Not a descent direction (p is zero or below rounding), or no trial
+        # decreases f along it: this iterate is as good as the solver can do.
+        accepted = _line_search(objective, w, z, value, slope, step) if slope < 0.0 else None
+        if accepted is None:
+            return SolverResult(
+                w, z, iteration, converged=decrement <= tol * math.sqrt(2.0 * value)
+            )
+        w, z, value = accepted
         gradient = objective.gradient(w, z)
-        if objective.newton_step_bound(gradient) <= tol:
-            # The Newton step is provably below tol: skip forming it.
-            return SolverResult(w, z, iteration - 1, converged=True)
-        step = direction(objective, z, gradient)
-        w, z, value, _ = _line_search(objective, w, z, value, gradient, step)
-        # The Newton step estimates the distance to the optimum, whatever
-        # fraction of it the line search took.
-        if np.max(np.abs(step), initial=0.0) <= tol:
+        if decrement <= tol * math.sqrt(2.0 * value):
             return SolverResult(w, z, iteration, converged=True)
     return SolverResult(w, z, max_iter, converged=False)
 
 
-def _cholesky_direction(objective, z, gradient):
-    factor = cholesky(objective.hessian(None, z), lower=True, check_finite=False)
-    return -cho_solve((factor, True), gradient, check_finite=False)
+def _factor(hessian):
+    """Lower Cholesky factor of ``H``, shifted if ``H`` is singular to rounding.
+
+    ``H = I / C + sum_j c_j x_j x_j^T`` is positive definite in exact
+    arithmetic, but not in float64 once its smallest eigenvalue falls below
+    the rounding error of its largest entries: a huge ``C`` with collinear or
+    saturated rows, or an intercept whose rows all have ``mu'`` ~ 0. The
+    step is then taken with ``H + mu I``, ``mu`` a small multiple of that
+    rounding error: still a descent direction, which the line search makes
+    safe. (The posterior of such a fit is not computable and says so.)
+    """
+    try:
+        return cholesky(hessian, lower=True, check_finite=False)
+    except LinAlgError:
+        pass
+    diagonal = np.diag(hessian)
+    rounding = np.finfo(float).eps * hessian.shape[0] * max(diagonal.max(), np.finfo(float).tiny)
+    for factor in _SHIFTS:
+        try:
+            return cholesky(
+                hessian + factor * rounding * np.eye(hessian.shape[0]),
+                lower=True,
+                check_finite=False,
+            )
+        except LinAlgError:
+            continue
+    raise LinAlgError(
+        "The Newton system is singular beyond rounding: the Hessian's largest diagonal "
+        f"entry is {diagonal.max():.3g} and its smallest {diagonal.min():.3g}."
+    )
+
+
+class _CholeskyDirection:
+    """Newton steps ``-H^{-1} g`` by Cholesky solves, reusing a factor that still fits.
+
+    When no row's curvature ``c_j = s_j mu'(z_j)`` has moved by more than a
+    relative ``delta = 1e-3`` since the last factorisation, the old factor
+    ``L_b`` is used again (a chord step): then ``(1 - delta) H_b <= H <= (1 +
+    delta) H_b``, so the step is within ``delta`` of Newton's and the
+    decrement ``g^T H_b^{-1} g``, inflated by ``1 / (1 - delta)``, still
+    bounds the true one. Near the optimum, where the curvature has stopped
+    moving, the last step (the one that certifies convergence) then costs
+    two triangular solves instead of an ``O(n p^2)`` Hessian.
+    """
+
+    def __init__(self):
+        self.factor = None
+        self.curvature = None
+
+    def __call__(self, objective, z, gradient):
+        curvature = objective.curvature(z)
+        fresh = self.factor is None or np.any(
+            np.abs(curvature - self.curvature) > _CHORD * self.curvature
+        )
+        if fresh:
+            self.factor = _factor(objective.hessian(None, z))
+            self.curvature = curvature
+        step = -cho_solve((self.factor, True), gradient, check_finite=False)
+        if fresh:
+            return step, 0.0
+        # -g^T p <= lambda^2 (1 - delta)^-1: report the difference as untaken
+        return step, max(-dot(gradient, step), 0.0) * _CHORD / (1.0 - _CHORD)
 
 
 class _ConjugateGradientDirection:
     """Truncated Newton step by preconditioned conjugate gradients.
 
-    The forcing term ``eta_k = min(0.5, sqrt(||g_k|| / ||g(0)||))`` (Eisenstat
-    and Walker, 1996, choice 2 made scale-free by the gradient at ``w = 0``)
-    lets early steps be rough and makes late steps exact, for superlinear
-    convergence; a warm start near the optimum gets exact steps at once.
+    The forcing term ``eta_k = min(0.5, sqrt(||g_k||_M / ||g(0)||_M))``
+    (Eisenstat and Walker, 1996, choice 2 made scale-free by the gradient at
+    ``w = 0``) lets early steps be rough and makes late steps exact, for
+    superlinear convergence; a warm start near the optimum gets exact steps
+    at once. CG stops once the residual ``r`` of ``H p = -g`` has
+    ``||r||_M <= eta_k ||g||_M``.
 
-    The preconditioner is ``diag H`` at the starting point (one chunked pass:
-    it captures the scale of each feature), or, when refitting in an active
-    loop, the Cholesky factor of the previous fit's Hessian: with a few more
-    rows the new Hessian is close to it, and CG converges in a few products.
+    The preconditioner ``M`` is ``(diag H)^{-1}`` (one chunked ``O(n d)``
+    pass: it captures the scale of each feature), rebuilt whenever some row's
+    curvature ``c_j`` has moved by more than a factor 10 since it was built,
+    so that it follows the curvature where it collapses, as in the tail of
+    separable data, where ``diag H`` at 0 is off by orders of magnitude; or,
+    when refitting in an active loop, the inverse of the previous
+    fit's Hessian through its Cholesky factor: with a few more rows the new
+    Hessian is close to it, and CG converges in a few products. Every norm
+    is the ``M``-norm
+    ``||v||_M = sqrt(v^T M v)``, which a rescaling of the features leaves
+    unchanged (``M`` rescales with ``H``), so the truncated steps, and with
+    them the iterations, are those of the unscaled problem; plain 2-norms
+    would weigh the intercept's coordinate against the features' differently
+    at every scale. The defect of the truncated step, ``||p* - p||_H^2 =
+    r^T H^{-1} r``, is estimated by ``r^T M r``, which CG computes anyway.
     """
 
     def __init__(self, previous_factor=None):
         self.previous_factor = previous_factor
         self.preconditioner = None
-        self.reference_gradient_norm = None
+        self.preconditioned_curvature = None
+        self.reference_gradient = None
 
     def _precondition(self, residual):
         if self.previous_factor is not None:
             return cho_solve((self.previous_factor, True), residual, check_finite=False)
         return self.preconditioner * residual
 
+    def _stale(self, curvature):
+        """Whether some row's curvature moved by more than a factor 10 since ``M`` was built.
+
+        If none did, every entry of ``diag H`` is within a factor 10 of the one
+        ``M`` was built from, close enough for a preconditioner, and ``M`` is
+        kept: that saves an ``O(n d)`` pass in most Newton steps.
+        """
+        if self.preconditioner is None:
+            return True
+        built = self.preconditioned_curvature
+        return bool(np.any((curvature > _REBUILD * built) | (curvature < built / _REBUILD)))
+
+    def _norm(self, vector):
+        """``(||v||_M, v / ||v||_2)``, formed on ``v / ||v||_2`` so that it never underflows."""
+        length = norm(vector)
+        if length == 0.0:
+            return 0.0, vector
+        unit = vector / length
+        return length * math.sqrt(max(dot(unit, self._precondition(unit)), 0.0)), unit
+
     def __call__(self, objective, z, gradient):
         curvature = objective.curvature(z)
-        gradient_norm = norm(gradient)
-        if self.reference_gradient_norm is None:
-            if self.previous_factor is None:
-                diagonal = objective.hessian_diagonal(curvature)
-                self.preconditioner = 1.0 / np.maximum(diagonal, np.finfo(float).tiny)
-            reference = norm(objective.gradient(np.zeros_like(gradient)))
-            self.reference_gradient_norm = max(reference, np.finfo(float).tiny)
-        forcing = min(0.5, np.sqrt(gradient_norm / self.reference_gradient_norm))
-        target = forcing * gradient_norm
+        if self.previous_factor is None and self._stale(curvature):
+            diagonal = objective.hessian_diagonal(curvature)
+            self.preconditioner = 1.0 / np.maximum(diagonal, np.finfo(float).tiny)
+            self.preconditioned_curvature = curvature
+        if self.reference_gradient is None:
+            self.reference_gradient = objective.gradient(np.zeros_like(gradient))
+        gradient_norm, unit = self._norm(gradient)
+        if gradient_norm == 0.0:
+            return np.zeros_like(gradient), 0.0
+        reference = max(self._norm(self.reference_gradient)[0], np.finfo(float).tiny)
+        forcing = min(0.5, math.sqrt(gradient_norm / reference))
+        # Solve H p = -g / ||g||_M and scale back: the inner products of CG are
+        # quadratic in the right-hand side, and a gradient of 1e-160 (the
+        # saturated tail of a separable fit with a huge C) would underflow them.
+        scale = gradient_norm / norm(gradient)  # ||g||_M / ||g||_2
         step = np.zeros_like(gradient)
-        residual = -gradient
+        residual = -unit / scale
         preconditioned = self._precondition(residual)
         direction = preconditioned.copy()
-        rz = dot(residual, preconditioned)
+        rz = dot(residual, preconditioned)  # ||r||_M^2, 1 at the start
         for _ in range(max(10, 2 * gradient.size)):
-            if norm(residual) <= target:
+            if math.sqrt(max(rz, 0.0)) <= forcing:
                 break
             product = objective.hessian_product(curvature, direction)
-            alpha = rz / dot(direction, product)
+            along = dot(direction, product)
+            if not along > 0.0:  # H is singular along this direction to rounding
+                if not step.any():
+                    step = direction  # -M g: a descent direction all the same
+                break
+            alpha = rz / along
             step += alpha * direction
             residual -= alpha * product
             preconditioned = self._precondition(residual)
             rz_new = dot(residual, preconditioned)
             direction = preconditioned + (rz_new / rz) * direction
             rz = rz_new
-        return step
+        return step * gradient_norm, max(rz, 0.0) * gradient_norm * gradient_norm
 
 
 def newton_cholesky(objective, w0, tol, max_iter, previous_factor=None):
     """Minimise ``objective`` by Newton's method with Cholesky solves.
 
-    ``previous_factor`` is accepted for a common signature and not used: the
-    Hessian is factorised anew at every iterate.
+    Stops after a step whose Newton decrement ``sqrt(g^T H^{-1} g)`` is at
+    most ``tol sqrt(2 f)`` (see the module docstring). The Hessian is
+    factorised anew wherever the curvature has moved, and its factor reused
+    where it has not (see :class:`_CholeskyDirection`). ``previous_factor``
+    is accepted for a common signature and not used.
     """
-    return _newton(objective, w0, tol, max_iter, _cholesky_direction)
+    return _newton(objective, w0, tol, max_iter, _CholeskyDirection())
 
 
 def newton_cg(objective, w0, tol, max_iter, previous_factor=None):
     """Minimise ``objective`` by truncated Newton with preconditioned CG.
 
+    Stops after a step whose estimated Newton decrement (that of the step
+    taken plus the estimated defect of the truncated solve) is at most
+    ``tol sqrt(2 f)``.
     ``previous_factor``, the lower Cholesky factor of a nearby Hessian (the
     last fit's posterior), preconditions CG when given.
     """

@@ -6,6 +6,12 @@ items maps ``(x, y)`` to ``(-x, 1 - y)``, which a model without intercept
 respects exactly. Do not centre difference rows (``StandardScaler()`` with its
 default ``with_mean=True``): subtracting the mean breaks that symmetry; scale
 them with ``StandardScaler(with_mean=False)``.
+
+Labels are 1 (first item preferred) and 0 (second): the estimator's positive
+class ``classes_[1]`` is the larger label, so 1 / 0 read the right way round,
+while the strings ``'first'`` / ``'second'`` sort the wrong way round
+(``'first' < 'second'``). :func:`encode_preferences` maps the usual spellings
+to 1 / 0.
 """
 
 import numpy as np
@@ -178,3 +184,86 @@ def make_pairs(X_first, X_second, y=None, random_state=None):
     sign = np.where(swap, -1.0, 1.0).astype(X_first.dtype)
     X = (X_first - X_second) * sign[:, None]
     return X, np.where(swap, 1 - y, y)
+
+
+#: Spellings of the two preferences, after ``str(label).strip().lower()``.
+_FIRST = frozenset({"first", "1", "1.0", "true"})
+_SECOND = frozenset({"second", "0", "0.0", "false"})
+
+
+def encode_preferences(labels):
+    """Preference labels as 1 (first item preferred) and 0 (second item preferred).
+
+    :class:`~skpref.PairwiseLogisticRegression` follows scikit-learn in sorting
+    ``classes_`` and taking ``classes_[1]`` as the positive class, whose
+    probability ``predict_proba[:, 1]``, logit and intervals describe. With
+    labels 1 / 0 that is "first preferred"; with the strings ``'first'`` /
+    ``'second'`` it would be ``'second'`` (``'first' < 'second'``), and every
+    coefficient and interval would flip sign. Encode labels with this function
+    before fitting.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_comparisons,)
+        ``'first'`` / ``'second'`` in any letter case (surrounding whitespace
+        ignored), the numbers 1 / 0 or their strings, or ``True`` / ``False``
+        (or ``'true'`` / ``'false'``), mixed freely.
+
+    Returns
+    -------
+    ndarray of int64 of shape (n_comparisons,)
+        1 where the first item was preferred, 0 where the second was.
+
+    Raises
+    ------
+    ValueError
+        If ``labels`` is not one-dimensional, or holds anything else (a tie,
+        a missing value, 2, ...); the message names each offending value with
+        its number of rows and the first row that holds it.
+
+    See Also
+    --------
+    make_pairs : Oriented comparison rows with 0/1 labels.
+
+    Examples
+    --------
+    >>> from skpref.pairs import encode_preferences
+    >>> encode_preferences(["first", "Second", "FIRST", 0, True])
+    array([1, 0, 1, 0, 1])
+    """
+    values = np.asarray(labels)
+    if values.ndim != 1:
+        raise ValueError(
+            f"labels must be one-dimensional (one per comparison), got shape {values.shape}."
+        )
+    if values.dtype.kind == "b":
+        return values.astype(np.int64)
+    if values.dtype.kind in "iuf":
+        keys = values
+        first, second = values == 1, values == 0
+    else:
+        # bools print as 'True' / 'False', numbers as '1' / '1.0', None as 'None'
+        keys = np.char.lower(np.char.strip(values.astype(str)))
+        first, second = np.isin(keys, list(_FIRST)), np.isin(keys, list(_SECOND))
+    bad = ~(first | second)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ValueError(_describe_bad_labels(values[rows], keys[rows], rows, values.size))
+    return first.astype(np.int64)
+
+
+def _describe_bad_labels(values, keys, rows, n_labels, limit=5):
+    """``"'tie' (3 rows, first at row 4), None (1 row, at row 9)"`` for the message."""
+    _, index, counts = np.unique(keys, return_index=True, return_counts=True)
+    order = np.argsort(index, kind="stable")  # in the order they first occur
+    described = []
+    for position, count in zip(index[order][:limit], counts[order][:limit]):
+        value = values[position]
+        value = value.item() if isinstance(value, np.generic) else value
+        where = f"first at row {rows[position]}" if count > 1 else f"at row {rows[position]}"
+        described.append(f"{value!r} ({count} row{'s' if count > 1 else ''}, {where})")
+    more = f" and {index.size - limit} more value(s)" if index.size > limit else ""
+    return (
+        "labels must be 'first' or 'second' (any letter case), 1 or 0, or True or False; "
+        f"{rows.size} of {n_labels} are not: " + ", ".join(described) + more + "."
+    )

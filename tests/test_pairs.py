@@ -19,7 +19,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skpref import PairwiseLogisticRegression
-from skpref.pairs import PairDifference, make_pairs
+from skpref.pairs import PairDifference, encode_preferences, make_pairs
 
 # -- helpers -------------------------------------------------------------------
 
@@ -285,3 +285,96 @@ def test_make_pairs_feeds_the_estimator():
     coef = PairwiseLogisticRegression(C=100.0).fit(X, y).coef_.ravel()
     cosine = coef @ theta / (np.linalg.norm(coef) * np.linalg.norm(theta))
     assert cosine > 0.99
+
+
+# -- encode_preferences --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        (["first", "second"], [1, 0]),
+        (["FIRST", "Second", " first ", "sEcOnD\t"], [1, 0, 1, 0]),
+        (np.array(["first", "second"], dtype=object), [1, 0]),
+        ([1, 0, 0], [1, 0, 0]),
+        (np.array([1, 0], dtype=np.uint8), [1, 0]),
+        ([1.0, 0.0], [1, 0]),
+        ([True, False], [1, 0]),
+        (["1", "0", "true", "False"], [1, 0, 1, 0]),
+        (np.array(["first", 0, True, 1.0, np.int64(0)], dtype=object), [1, 0, 1, 1, 0]),
+        ([], []),
+    ],
+    ids=[
+        "lower", "any-case", "object", "ints", "uint8", "floats", "bools", "strings-of-0-1",
+        "mixed-object", "empty",
+    ],
+)
+def test_encode_preferences_maps_every_spelling_to_one_and_zero(labels, expected):
+    encoded = encode_preferences(labels)
+    assert encoded.dtype == np.int64
+    assert_array_equal(encoded, expected)
+
+
+def test_encode_preferences_accepts_a_pandas_series():
+    pandas = pytest.importorskip("pandas")
+    assert_array_equal(encode_preferences(pandas.Series(["Second", "first"])), [0, 1])
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (["first", "tie", "second", "tie"], r"2 of 4 are not: 'tie' \(2 rows, first at row 1\)"),
+        (["first", None], r"None \(1 row, at row 1\)"),
+        ([1, 2, 0], r"2 \(1 row, at row 1\)"),
+        ([1.0, np.nan], r"nan \(1 row, at row 1\)"),
+        (["left", "right", "skip", "tie", "x", "y"], r"'left' .* and 1 more value"),
+        ([0.5], r"0.5 \(1 row, at row 0\)"),
+    ],
+    ids=["tie", "missing", "two", "nan", "many", "soft-label"],
+)
+def test_encode_preferences_names_the_offending_values(labels, message):
+    with pytest.raises(ValueError, match=message):
+        encode_preferences(labels)
+
+
+def test_encode_preferences_rejects_a_table():
+    with pytest.raises(ValueError, match="one-dimensional"):
+        encode_preferences(np.zeros((3, 2)))
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [["first", "second"], ["First", "Second"], ["FIRST", "second"], ["first", "SECOND"]],
+)
+def test_fit_warns_that_first_second_strings_sort_against_their_meaning(labels):
+    """classes_ stays sorted (sklearn's convention); the fit says which class is positive."""
+    first, second = item_pairs(60, 3, seed=4)
+    X = first - second
+    y01 = bradley_terry_labels(first, second, seed=4)
+    y = np.where(y01 == 1, labels[0], labels[1])
+    with pytest.warns(UserWarning, match="encode_preferences") as record:
+        model = PairwiseLogisticRegression().fit(X, y)
+    assert record[0].filename == __file__  # points at the caller's fit
+    assert_array_equal(model.classes_, np.sort(labels))
+    assert f"classes_[1] = {model.classes_[1]!r}" in str(record[0].message)
+    reference = PairwiseLogisticRegression().fit(X, y01)
+    # the positive class is whichever label sorts last: 'second' unless its case sorts first
+    sign = 1.0 if model.classes_[1] == labels[0] else -1.0
+    assert_allclose(model.coef_, sign * reference.coef_, atol=1e-12)
+    # encoded, the fit is the 0/1 fit, with no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        encoded = PairwiseLogisticRegression().fit(X, encode_preferences(y))
+    assert_allclose(encoded.coef_, reference.coef_, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [["a", "b"], ["first", "other"], ["second", "third"], [0, 1], [False, True]],
+)
+def test_fit_is_quiet_for_other_labels(labels):
+    first, second = item_pairs(40, 2, seed=5)
+    y = np.where(bradley_terry_labels(first, second, seed=5) == 1, labels[0], labels[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PairwiseLogisticRegression().fit(first - second, y)

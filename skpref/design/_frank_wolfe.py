@@ -32,6 +32,12 @@ from .._blas import gram, matmul
 from .._random import tie_break_keys
 
 
+_OVERFLOW = (
+    "The design objective overflows float64: it sums squared widths x^T H^-1 x, "
+    "beyond float64's range for rows of this magnitude (up to {:.3g}); rescale the rows."
+)
+
+
 class LinearObjective:
     """``f(H) = tr(H^{-1} M)`` for a fixed positive semi-definite ``M``.
 
@@ -82,9 +88,15 @@ class MinimaxObjective:
 
     def __call__(self, factor):
         g, whitened = self.normalized_widths(factor)
+        if not np.isfinite(g).all():
+            raise ValueError(_OVERFLOW.format(np.abs(self.X_eval).max(initial=0.0)))
         top = g.max()
         if self.temperature is None:  # fixed at the first call: f stays one function
-            self.temperature = self.sharpness / top
+            # Rows of ~1e-160 make every g underflow to (nearly) 0, a constant no
+            # design changes: any finite temperature smooths it alike.
+            with np.errstate(divide="ignore", over="ignore"):
+                temperature = self.sharpness / top
+            self.temperature = temperature if np.isfinite(temperature) else 1.0
         exponent = np.exp(self.temperature * (g - top))
         total = exponent.sum()
         value = top + np.log(total) / self.temperature
@@ -228,6 +240,8 @@ def frank_wolfe_design(
 
     design = _design_information(support, curvature, scale, weights)
     value, W, factor = evaluate(design, trial=False)
+    if not (np.isfinite(value) and np.isfinite(W).all()):
+        raise ValueError(_OVERFLOW.format(np.abs(support).max(initial=0.0)))
     batch = None if max_weight is None else max(1, int(round(1.0 / max_weight)))
     converged = False
     for iteration in range(1, max_iter + 1):
