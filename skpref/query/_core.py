@@ -8,10 +8,10 @@ A strategy is a short function on top of five pieces that live here:
   scipy.sparse pool is densified one chunk at a time);
 * :func:`posterior_of` reads the Laplace posterior, or the prior
   ``N(0, C I)`` for a model that has not seen a label (cold start);
-* :func:`pool_moments` computes the logit means and widths of every row and
-  is the one place where a row that float64 cannot score (its mean or
-  variance overflows, or its width underflows to 0 although the row is not
-  zero) stops the strategy with a ``ValueError`` naming the row;
+* :func:`pool_moments` computes the logit means and widths of every row (the
+  posterior refuses, naming the row, what float64 cannot hold) and is the
+  one place where a row whose variance ``w^2`` overflows stops the strategy
+  with a ``ValueError`` naming the row;
   :func:`check_utility` does the same for the utilities built from them;
 * :func:`select_top` takes the ``n`` best utilities, best first, with seeded
   tie-breaking;
@@ -31,7 +31,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._blas import dot, matvec, rmatvec
-from .._chunks import as_float_chunk, iter_chunks, iter_row_slices, release_pages
+from .._chunks import as_float_chunk, iter_chunks, release_pages
 from .._logistic import logistic_variance
 from .._posterior import LaplacePosterior
 from .._random import tie_break_keys
@@ -265,20 +265,16 @@ def prepare(classifier, X_pool, n_instances, kind="posterior"):
 def pool_moments(posterior, rows, *, mean=True, std=True):
     """Logit means ``m_i`` and widths ``w_i`` of every pool row, checked.
 
-    Every strategy reads the pool through this function, so a row that
-    float64 cannot score stops every strategy here, with a ``ValueError``
-    that names the first such row and the cause, instead of a utility of inf
-    or NaN that would silently rank it (or tie it with its neighbours):
-
-    * its mean ``m = x^T theta_hat + b`` is not finite (it overflows);
-    * its variance ``w^2 = x~^T H^{-1} x~`` is not finite (for the prior
-      ``w^2 = C ||x||^2``: entries above about ``1e154 / sqrt(C)``);
-    * its width is 0 although the row is not zero: ``w^2`` underflowed (for
-      the prior, entries below about ``1e-162 / sqrt(C)``), so the row would
-      pass for a zero row (identical items) and lose its rank.
-
-    Rows with NaN or infinite entries have already been refused by the
-    chunked pass itself, naming the row. Exact zero rows are fine: ``m = 0``,
+    Every strategy reads the pool through this function. The posterior's
+    chunked pass computes every mean and width float64 can hold to full
+    precision (tiny and huge rows included) and refuses, naming the row, a
+    NaN or infinite entry and a logit or width that overflows. What remains
+    for the strategies is the square: their utilities use the variance
+    ``w^2 = x~^T H^{-1} x~``, which overflows for widths above about
+    ``1e154`` (for the prior ``w^2 = C ||x||^2``: entries above about
+    ``1e154 / sqrt(C)``). Such a row stops every strategy here, with a
+    ``ValueError`` naming the first one, instead of a utility of inf that
+    would silently tie it at the top. Exact zero rows are fine: ``m = 0``,
     ``w = 0``.
 
     Parameters
@@ -295,11 +291,6 @@ def pool_moments(posterior, rows, *, mean=True, std=True):
         As :meth:`~skpref.LaplacePosterior.mean_and_std`.
     """
     means, widths = posterior.mean_and_std(rows, mean=mean, std=std)
-    if means is not None and not np.isfinite(means).all():
-        _refuse_row(
-            rows, np.flatnonzero(~np.isfinite(means))[0],
-            "its logit mean x^T theta_hat overflows float64",
-        )
     if widths is not None:
         with np.errstate(over="ignore"):
             overflow = ~np.isfinite(np.square(widths))
@@ -307,13 +298,6 @@ def pool_moments(posterior, rows, *, mean=True, std=True):
             _refuse_row(
                 rows, np.flatnonzero(overflow)[0],
                 "its posterior variance x^T H^-1 x overflows float64",
-            )
-        underflow = _first_nonzero_row(rows, np.flatnonzero(widths == 0))
-        if underflow is not None:
-            _refuse_row(
-                rows, underflow,
-                "its posterior width sqrt(x^T H^-1 x) underflows to 0 although the row "
-                "is not zero (it would pass for a pair of identical items)",
             )
     return means, widths
 
@@ -337,17 +321,6 @@ def check_utility(utility, rows, what="utility"):
         index = np.flatnonzero(bad)[0]
         _refuse_row(rows, index, f"its {what} overflows float64 (got {utility[index]})")
     return utility
-
-
-def _first_nonzero_row(rows, candidates):
-    """The first of ``candidates`` (pool positions) whose row has a non-zero entry."""
-    for part in iter_row_slices(candidates.size, rows.shape[1]):
-        indices = candidates[part]
-        chunk = as_float_chunk(rows, indices, copy=False)
-        nonzero = np.flatnonzero(np.any(chunk != 0, axis=1))
-        if nonzero.size:
-            return int(indices[nonzero[0]])
-    return None
 
 
 def _refuse_row(rows, index, cause):
