@@ -28,11 +28,11 @@ def fit_labeled(estimator, X, y, **fit_kwargs):
     """Fit ``estimator`` on the labeled pairs, coping with a one-class start.
 
     Active loops often begin with labels of one class only, which no
-    classifier can fit. For a :class:`~skpref.PairwiseLogisticRegression`
-    without intercept each row is added mirrored, ``(x, y) -> (-x, 1 - y)``,
-    and both copies get half the weight: the log-loss is symmetric under the
-    swap, so the objective, and thus the fit, is exactly that of the labeled
-    rows alone. Any other estimator stays unfitted, with a warning.
+    classifier can fit. An estimator that can start from one class (a
+    :class:`~skpref.PairwiseLogisticRegression` without intercept: its
+    ``fit_labeled`` adds every row mirrored at half weight, which leaves the
+    fit exactly that of the labeled rows) is fitted so; any other stays
+    unfitted, with a warning, and strategies use its prior.
 
     Returns
     -------
@@ -46,14 +46,9 @@ def fit_labeled(estimator, X, y, **fit_kwargs):
     if labels.size >= 2:
         estimator.fit(X, y, **fit_kwargs)
         return True
-    if _mirrors_exactly(estimator) and set(labels.tolist()) <= {0, 1}:
-        weight = np.asarray(fit_kwargs.pop("sample_weight", np.ones(len(y))), dtype=np.float64)
-        estimator.fit(
-            _mirrored(X),
-            np.concatenate([y, 1 - y]),
-            sample_weight=np.concatenate([weight, weight]) / 2.0,
-            **fit_kwargs,
-        )
+    starts = getattr(estimator, "starts_from_one_class", None)
+    if starts is not None and starts(y):
+        estimator.fit_labeled(X, y, **fit_kwargs)
         return True
     warnings.warn(
         f"Only one label class ({labels.tolist()}) so far and "
@@ -63,21 +58,6 @@ def fit_labeled(estimator, X, y, **fit_kwargs):
         UserWarning,
     )
     return False
-
-
-def _mirrored(X):
-    """The rows ``X`` followed by ``-X``; a DataFrame stays one, with its column names."""
-    if hasattr(X, "iloc"):
-        import pandas as pd  # X is a DataFrame, so pandas is installed
-
-        return pd.concat([X, -X], ignore_index=True)
-    X = np.asarray(X, dtype=np.float64)
-    return np.vstack([X, -X])
-
-
-def _mirrors_exactly(estimator):
-    """Whether adding mirrored rows at half weight leaves the fit unchanged."""
-    return isinstance(estimator, PairwiseLogisticRegression) and not estimator.fit_intercept
 
 
 def _takes_random_state(strategy):
