@@ -413,7 +413,7 @@ _LABELS_BAD = {
                                               else e.lines[0].replace(",second,", ",first,")),
                             "labeled both first"),
     "unknown-pair": (lambda e: _labels(e, "pair-9999,first,x"), "unknown pair_id 'pair-9999'"),
-    "label-outside-the-set": (lambda e: _labels(e, "pair-0020,tie,x"), "label 'tie' is not one"),
+    "label-outside-the-set": (lambda e: _labels(e, "pair-0020,maybe,x"), "label 'maybe' is not one"),
     "empty-pair-id": (lambda e: _labels(e, ",first,x"), "empty pair_id"),
     "header-without-label": (lambda e: _labels(e, header="pair_id,answer,annotator"),
                              "missing: label"),
