@@ -22,7 +22,7 @@ import math
 import numpy as np
 from sklearn.model_selection import KFold
 
-from ._errors import CampaignError
+from ._errors import CampaignError, plural
 from ._select import ambiguous_rows, fit_on_answers, fit_on_labels
 
 #: Fewer labels than this get no cross-validated accuracy.
@@ -262,7 +262,8 @@ def format_status(status, as_json=False):
         )
     if labels.get("skip"):
         lines.append(
-            f"skipped      {labels['skip']} pairs (recorded; never fitted, never proposed again)"
+            f"skipped      {plural(labels['skip'], 'pair')} (recorded; never fitted, never "
+            "proposed again)"
         )
     lines += [
         f"unlabeled    {status['unlabeled']} pairs",
