@@ -341,7 +341,7 @@ def embed_file(
                           count=len(values))
         for name, values in columns.items()
     }
-    del items
+    items.clear()  # the distinct texts are in item_prompts and item_responses
     rows = {name: np.asarray(values, dtype=np.int64) for name, values in rows.items()}
     n_items = len(item_prompts)
 
@@ -478,5 +478,3 @@ def _gatherer(index, chunk_files, chunk_size, dimension):
             yield block
 
     return blocks
-
-

@@ -41,7 +41,7 @@ def test_kill_9_then_rerun_gives_the_bytes_of_an_uninterrupted_run(tmp_path):
     again = subprocess.run(_command(str(source), killed), env=_ENV, capture_output=True,
                            text=True, timeout=300)
     assert again.returncode == 0, again.stderr
-    assert f"chunks from an interrupted run" in again.stderr
+    assert "chunks from an interrupted run" in again.stderr
     assert not os.path.exists(parts)
     fresh = subprocess.run(_command(str(source), whole), env=_ENV, capture_output=True,
                            text=True, timeout=300)
