@@ -94,6 +94,12 @@ def _embed(args):
     from ._embed import embed_file
 
     progress = sys.stderr.isatty() if args.progress is None else args.progress
+    try:  # the command has its own progress bar; transformers' "Loading weights" bar is noise
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except (ImportError, AttributeError):
+        pass
     report = embed_file(
         args.input, args.out, model=args.model, format=args.format,
         labels_out=args.labels_out, batch_size=args.batch_size, device=args.device,

@@ -314,10 +314,11 @@ def _parquet_records(path, handle):
     for number, values in enumerate(frame.itertuples(index=False, name=None)):
         record = {}
         for name, value in zip(columns, values):
-            if not isinstance(value, (str, list, dict)) and value is not None:
-                if pd.isna(value) if np.ndim(value) == 0 else False:
-                    value = None
-            record[name] = value.tolist() if isinstance(value, np.ndarray) else value
+            if isinstance(value, np.ndarray):  # a list column (UltraFeedback messages)
+                value = value.tolist()
+            elif np.ndim(value) == 0 and not isinstance(value, str) and pd.isna(value):
+                value = None  # a missing value, NaN or None alike
+            record[name] = value
         yield number, record
 
 
@@ -334,12 +335,16 @@ def _raise_problems(path, problems, where):
 
 
 def records(path):
-    """``(line, record)`` of every record of ``path`` (JSONL, CSV or Parquet, maybe gzipped).
+    """The records of ``path`` (JSONL, CSV or Parquet, maybe gzipped), with their lines.
 
     Returns
     -------
     container : str
-    iterator of (int, dict)
+        ``"jsonl"``, ``"csv"`` or ``"parquet"``.
+    handle : file object
+        The open file; the caller closes it.
+    records : iterator of (int, dict)
+        ``(line, record)`` (``(row, record)`` for Parquet).
     """
     container, compressed = container_of(path)
     handle = _open_binary(path, compressed)
