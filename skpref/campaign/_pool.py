@@ -620,19 +620,56 @@ def _differences(header, features, X):
 # -- checks --------------------------------------------------------------------
 
 
+#: The code points ``str.isspace`` accepts (what ``str.strip`` removes).
+_SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+
+
+def _whitespace_ids(ids):
+    """``(blank, padded)``: ids empty or all whitespace, and ids with surrounding whitespace.
+
+    The same answers as ``np.char.strip(ids) == ""`` and ``np.char.strip(ids)
+    != ids``, computed on the UCS-4 code points of the fixed-width array
+    without calling Python per element: numpy 1.23's ``np.char`` functions
+    turned an exception raised in such a call (a ``SIGTERM`` arriving while
+    the pool is checked, see :mod:`skpref.cli`) into ``TypeError: result
+    array type does not match underlying function``.
+
+    Examples
+    --------
+    >>> blank, padded = _whitespace_ids(np.array(["a", " b", "c\u3000", "  ", "", "d e"]))
+    >>> blank.tolist(), padded.tolist()
+    ([False, False, False, True, True, False], [False, True, True, True, False, False])
+    """
+    ids = np.ascontiguousarray(ids, dtype=str)
+    n = ids.shape[0]
+    width = ids.dtype.itemsize // 4
+    if n == 0 or width == 0:
+        return np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    codes = ids.view(np.uint32).reshape(n, width)
+    present = codes != 0
+    length = np.where(present.any(axis=1), width - np.argmax(present[:, ::-1], axis=1), 0)
+    space = np.isin(codes, _SPACES)
+    inside = np.arange(width) < length[:, None]
+    blank = np.all(space | ~present, axis=1) & np.all(present | ~inside, axis=1)
+    last = codes[np.arange(n), np.maximum(length - 1, 0)]
+    padded = (length > 0) & (space[:, 0] | np.isin(last, _SPACES))
+    return blank, padded
+
+
 def _check_pool(pool):
     path, ids, X = pool.path, pool.ids, pool.X
     if ids.size == 0:
         raise CampaignError(f"pool {path}: holds no pairs.")
     if X.shape[1] == 0:
         raise CampaignError(f"pool {path}: the rows have no features.")
-    empty = np.flatnonzero(np.char.str_len(np.char.strip(ids)) == 0)
+    blank, padded_ids = _whitespace_ids(ids)
+    empty = np.flatnonzero(blank)
     if empty.size:
         raise CampaignError(
             f"pool {path}: {plural(empty.size, 'empty pair id')}: "
             f"{listing(pool.where(r) for r in empty)}."
         )
-    padded = np.flatnonzero(np.char.strip(ids) != ids)
+    padded = np.flatnonzero(padded_ids)
     if padded.size:
         raise CampaignError(
             f"pool {path}: {plural(padded.size, 'pair id')} with leading or trailing "
