@@ -113,13 +113,13 @@ def test_truncation_is_reported(tmp_path, encoder):
 
 
 def test_same_inputs_give_the_same_bytes(tmp_path, encoder):
-    source = example_pairs()
+    source = write_jsonl(tmp_path / "pairs.jsonl", PAIRS)
     paths = [str(tmp_path / f"pool{k}.npz") for k in range(2)]
     for path in paths:
-        embed_file(source, path, encoder=encoder, chunk_size=16)
+        embed_file(source, path, encoder=encoder, chunk_size=2)
     first, second = (open(path, "rb").read() for path in paths)
     assert first == second
-    assert sorted(os.listdir(tmp_path)) == ["pool0.npz", "pool1.npz"]  # the caches are gone
+    assert sorted(os.listdir(tmp_path)) == ["pairs.jsonl", "pool0.npz", "pool1.npz"]  # no cache
 
 
 def test_hh_rlhf_gz_with_labels_out(tmp_path, encoder):
