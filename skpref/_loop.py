@@ -184,6 +184,26 @@ class ActivePreferenceClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstima
         """The model the loop refits (not cloned): ``estimator`` or the default."""
         return self.estimator if self.estimator is not None else PairwiseLogisticRegression()
 
+    def query_estimator(self):
+        """The estimator whose posterior a strategy queries with: fitted or, before ``fit``, not.
+
+        After ``fit`` this is ``estimator_``; before it, the model the loop
+        would refit (not a copy), whose prior drives a cold start. The query
+        strategies unwrap the loop by this method.
+
+        Returns
+        -------
+        estimator : classifier
+
+        Examples
+        --------
+        >>> from skpref.active import ActivePreferenceClassifier
+        >>> ActivePreferenceClassifier().query_estimator()
+        PairwiseLogisticRegression()
+        """
+        estimator = getattr(self, "estimator_", None)
+        return estimator if estimator is not None else self._base_estimator()
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self._base_estimator())

@@ -413,7 +413,7 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
 
     @property
     def gram_posterior_(self):
-        """``N(w_hat, V^{-1})`` with the regularised Gram matrix ``V = I / C + sum_j s_j x_j x_j^T``.
+        """``N(w_hat, V^{-1})``, the regularised Gram matrix ``V = I / C + sum_j s_j x_j x_j^T``.
 
         The linear-bandit confidence ellipsoid (the curvature ``mu'`` left
         out) that APO (Das et al., 2024) ranks rows by; built on first access
@@ -509,22 +509,42 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         """
         return self.posterior_.std(self._validate_rows(X))
 
-    def confidence_interval(self, X, beta=1.0):
-        """Logit interval ``[m - beta w, m + beta w]`` of every row.
+    def confidence_interval(self, X, beta=None, *, level=None, scale="logit"):
+        """The Laplace interval of every row: ``[m - beta w, m + beta w]``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Comparison rows.
-        beta : float, default=1.0
-            Half-width in posterior standard deviations.
+        beta : float, default=None
+            Half-width in posterior standard deviations (1 when neither it
+            nor ``level`` is given).
+        level : float, default=None
+            Confidence level in ``(0, 1)`` instead of ``beta``: ``beta =
+            Phi^{-1}((1 + level) / 2)`` (1.96 for 0.95), the logit being
+            ``N(m, w^2)`` under the posterior.
+        scale : {"logit", "probability"}, default="logit"
+            ``"probability"`` gives ``[sigma(m - beta w), sigma(m + beta w)]``,
+            an interval for ``P(first preferred)`` (``predict_proba[:, 1]``).
 
         Returns
         -------
         lower, upper : ndarray of shape (n_samples,)
-            Ends of the logit intervals.
+            Ends of the intervals.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skpref import PairwiseLogisticRegression
+        >>> X = np.array([[1.0, 0.2], [-0.5, 1.0], [0.3, -1.0], [-1.0, -0.4]])
+        >>> model = PairwiseLogisticRegression().fit(X, [1, 0, 1, 0])
+        >>> lower, upper = model.confidence_interval(X[:1], level=0.95, scale="probability")
+        >>> bool(lower[0] < model.predict_proba(X[:1])[0, 1] < upper[0])
+        True
         """
-        return self.posterior_.confidence_interval(self._validate_rows(X), beta)
+        return self.posterior_.confidence_interval(
+            self._validate_rows(X), beta, level=level, scale=scale
+        )
 
     # -- prediction -----------------------------------------------------------
 

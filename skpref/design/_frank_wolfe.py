@@ -38,6 +38,13 @@ a ``k_a x k_a`` system (``K >= I``: always positive definite) instead of a
 ``p x p`` one, on cross products of whitened rows computed once per call. An
 iteration then costs ``O(k_a^2 k)`` for ``k`` support and objective rows,
 instead of the ``O(k p^2)`` of whitening against a new ``H(lambda)``.
+
+Woodbury computes ``A^{-1}`` in the directions the design informs as a
+difference ``1 - (1 - 1/a)``, which loses the digits of ``1/a`` when ``a``
+(an eigenvalue of ``A``) is large: its error is about ``eps * lambda_max(K)``
+(:data:`WOODBURY_LIMIT`). When the design's information exceeds that, or when
+``k_a >= p`` (Woodbury is then no cheaper), ``A = L_A L_A^T`` is factored
+directly, which is backward stable whatever its spread.
 """
 
 import numpy as np
@@ -52,6 +59,51 @@ _OVERFLOW = (
 )
 
 
+#: Woodbury's ``A^{-1}`` is used while ``tr(S Z_a Z_a^T S) = sum_j d_j ||z_j||^2``,
+#: a bound on ``lambda_max(K) - 1``, is at most this: its error, about
+#: ``eps * lambda_max(K)``, is then below ``1e-10``; beyond, ``A`` is factored.
+WOODBURY_LIMIT = 1e6
+
+
+def _information_at(gram, d):
+    """``A(lambda)`` at one design, by Woodbury or directly (see the module's docstring)."""
+    active = np.flatnonzero(d > 0)
+    information = float(d[active] @ gram.diagonal[active]) if active.size else 0.0
+    if active.size < gram.support.shape[1] and information <= WOODBURY_LIMIT:
+        return _ActiveInformation(gram, d)
+    return _DenseInformation(gram, d)
+
+
+class _DenseInformation:
+    """``A(lambda) = L_A L_A^T`` factored directly (``p x p``) at one design.
+
+    Attributes
+    ----------
+    direct : bool
+        True: objectives work with :meth:`half_inverse` instead of Woodbury.
+    factor : ndarray of shape (p, p)
+        ``L_A``.
+    """
+
+    direct = True
+
+    def __init__(self, gram, d):
+        support = gram.support
+        A = matmul(support.T * d, support)
+        A[np.diag_indices_from(A)] += 1.0
+        self.factor = cholesky(A, lower=True, check_finite=False)  # A >= I
+        self._half = {}
+
+    def half_inverse(self, Z, key=None):
+        """``L_A^{-1} Z^T`` (``p x n``) for whitened rows ``Z``; cached under ``key``."""
+        if key is not None and key in self._half:
+            return self._half[key]
+        half = solve_triangular(self.factor, Z.T, lower=True, check_finite=False)
+        if key is not None:
+            self._half[key] = half
+        return half
+
+
 class _ActiveInformation:
     """``A(lambda) = I + sum_j d_j z_j z_j^T`` at one design, by its active rows.
 
@@ -64,6 +116,8 @@ class _ActiveInformation:
     gram_rows : ndarray of shape (k_a, n_support)
         ``Z_a Z_S^T``.
     """
+
+    direct = False
 
     def __init__(self, gram, d):
         self.active = np.flatnonzero(d > 0)
@@ -84,7 +138,10 @@ class _ActiveInformation:
 
     @property
     def P(self):
-        """``L_K^{-1} S Z_a Z_S^T``: with it, ``z_j^T A^{-1} v = z_j^T v - P_j^T (L_K^{-1} S Z_a v)``."""
+        """``P = L_K^{-1} S Z_a Z_S^T``.
+
+        With it ``z_j^T A^{-1} v = z_j^T v - P_j^T (L_K^{-1} S Z_a v)``.
+        """
         if self._P is None:
             self._P = self.half_solve(self.gram_rows)
         return self._P
@@ -95,6 +152,7 @@ class _GramRows:
 
     def __init__(self, support):
         self.support = support
+        self.diagonal = np.einsum("ij,ij->i", support, support)  # ||z_j||^2
         self._rows = {}
 
     def rows(self, indices):
@@ -145,7 +203,9 @@ class LinearObjective:
         return np.array([self._M_rows[int(j)] for j in active])
 
     def value(self, state):
-        """``tr(M) - tr(K^{-1} S Z_a M Z_a^T S)``."""
+        """``tr(M) - tr(K^{-1} S Z_a M Z_a^T S)`` (Woodbury) or ``tr(L_A^{-1} M L_A^{-T})``."""
+        if state.direct:
+            return float(np.trace(self._whitened_moment(state)))
         if not state.active.size:
             return self._trace
         inner = self._moment_rows(state.active)[:, state.active]
@@ -155,8 +215,17 @@ class LinearObjective:
 
     exact_value = value
 
+    def _whitened_moment(self, state):
+        """``L_A^{-1} M L_A^{-T}`` of a directly factored state."""
+        half = solve_triangular(state.factor, self.M, lower=True, check_finite=False)
+        return solve_triangular(state.factor, half.T, lower=True, check_finite=False)
+
     def gains(self, state, scale, fisher_weights):
         """``scale c_j z_j^T A^{-1} M A^{-1} z_j`` for every support row."""
+        if state.direct:  # y_j = L_A^{-1} z_j: y_j^T (L_A^{-1} M L_A^{-T}) y_j
+            Y = state.half_inverse(self._support, "support")
+            quadratic = np.einsum("ij,ij->j", Y, matmul(self._whitened_moment(state), Y))
+            return scale * fisher_weights * quadratic
         if not state.active.size:
             return scale * fisher_weights * self._diagonal
         # A^{-1} z_j = z_j - Z_a^T r_j with r_j = S K^{-1} S Z_a z_j.
@@ -222,10 +291,14 @@ class MinimaxObjective:
 
     def prepare(self, support):
         """Cross products of the support with the rows maximised over, once per solve."""
+        self._support = support
         self._cross = matmul(support, self.X_eval.T)  # Z_S Z_E^T
         self._state = None
 
     def _evaluate(self, state):
+        if state.direct:  # V = L_A^{-1} Z_E^T: g_i = ||v_i||^2 / d_i^2
+            projected = state.half_inverse(self.X_eval, "eval")
+            return np.einsum("ij,ij->j", projected, projected) * self.inverse_square, projected
         projected = state.half_solve(self._cross[state.active])  # L_K^{-1} S Z_a Z_E^T
         g = (self._norms - np.einsum("ij,ij->j", projected, projected)) * self.inverse_square
         return g, projected
@@ -246,7 +319,9 @@ class MinimaxObjective:
         if self._state is not state:
             self.value(state)
         cross = self._cross  # z_j^T A^{-1} z_i
-        if state.active.size:
+        if state.direct:
+            cross = matmul(state.half_inverse(self._support, "support").T, self._projected)
+        elif state.active.size:
             cross = cross - matmul(state.P.T, self._projected)
         return scale * fisher_weights * matmul(np.square(cross), self._weights[:, None])[:, 0]
 
@@ -348,7 +423,7 @@ def frank_wolfe_design(
     def evaluate(design):
         """``(f, state)`` at a design."""
         with np.errstate(over="ignore", invalid="ignore"):
-            state = _ActiveInformation(gram, scale * design * fisher_weights)
+            state = _information_at(gram, scale * design * fisher_weights)
             return objective.value(state), state
 
     def gains(state):

@@ -11,13 +11,21 @@ the query strategies, the designs and the campaign reports all go through it:
   known yet (greedy batches);
 * :func:`information_matrix`: ``H = P + sum_j w_j x~_j x~_j^T``, the Hessian,
   the Gram matrix of APO and the information after a design;
-* :func:`interval_bounds` and :func:`interval_contains_zero`: the interval
-  ``[m - beta w, m + beta w]`` and whether a pair is still ambiguous.
+* :func:`interval`, :func:`interval_bounds`, :func:`beta_for_level` and
+  :func:`interval_contains_zero`: the interval ``[m - beta w, m + beta w]``
+  (from a half-width or a confidence level, on the logit or the probability
+  scale) and whether a pair is still ambiguous.
 """
 
 from ._conditioning import BatchConditioner
 from ._information import HESSIAN_LIMIT, information_matrix
-from ._intervals import interval_bounds, interval_contains_zero
+from ._intervals import (
+    beta_for_level,
+    interval,
+    interval_bounds,
+    interval_contains_zero,
+    resolve_beta,
+)
 from ._checks import raise_on_overflowing_logits
 from ._laplace import LaplacePosterior
 from ._whitening import Whitening
@@ -27,8 +35,11 @@ __all__ = [
     "BatchConditioner",
     "LaplacePosterior",
     "Whitening",
+    "beta_for_level",
     "information_matrix",
+    "interval",
     "interval_bounds",
     "interval_contains_zero",
     "raise_on_overflowing_logits",
+    "resolve_beta",
 ]

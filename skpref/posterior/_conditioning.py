@@ -30,7 +30,19 @@ from .._blas import dot, gram, matmul, matvec, rmatvec
 from .._chunks import as_float_chunk, iter_chunks
 from .._linalg import cholesky_update
 from .._logistic import logistic_variance
-from ._checks import not_positive_definite, raise_on_overflow, scaled_row_norms
+from ..exceptions import NotPositiveDefiniteError
+from ._checks import (
+    not_positive_definite,
+    raise_on_overflow,
+    raise_on_overflowing_logits,
+    scaled_row_norms,
+)
+
+
+_OVERFLOW = (
+    "Conditioning on these rows overflows float64: the information they add, "
+    "sum_j s_j mu'(m_j) x_j~ x_j~^T, has entries beyond its range; rescale the rows."
+)
 
 
 class BatchConditioner:
@@ -65,8 +77,35 @@ class BatchConditioner:
 
     def __init__(self, posterior):
         self.posterior = posterior
-        self.updates = np.empty((0, posterior.n_params))
+        self._updates = np.empty((0, posterior.n_params))
         self._picked = []  # (whitened row, weight)
+
+    @property
+    def updates(self):
+        """The Sherman-Morrison vectors of every pick, computed when first needed.
+
+        :meth:`conditioned_posterior` does not need them: a posterior
+        conditioned on many rows at once never computes them (their
+        recursion loses precision where the rows added dwarf the information
+        held, which the refactorisation then explains).
+        """
+        for z, c in self._picked[len(self._updates):]:
+            # u_k = sqrt(g_k) A_{k-1}^{-1} z_k, A_{k-1}^{-1} z = z - U^T U z
+            direction = np.array(z)
+            with np.errstate(over="ignore", invalid="ignore"):  # reported below
+                if len(self._updates):
+                    direction -= rmatvec(self._updates, matvec(self._updates, z))
+                # z^T A^{-1} z >= 0; rounding can take it below 0 when the rows
+                # added dwarf the information held.
+                gain = c / (1.0 + c * max(dot(z, direction), 0.0))
+                self._updates = np.vstack([self._updates, np.sqrt(gain) * direction])
+        if not np.isfinite(self._updates).all():
+            raise ValueError(
+                "Conditioning on these rows overflows float64: the information they add, "
+                "sum_j s_j mu'(m_j) x_j~ x_j~^T, has entries beyond its range (or swamps "
+                "what the posterior holds beyond float64's precision); rescale the rows."
+            )
+        return self._updates
 
     def __len__(self):
         return len(self._picked)
@@ -99,11 +138,6 @@ class BatchConditioner:
         -------
         self : BatchConditioner
         """
-        direction = np.array(whitened, dtype=np.float64)  # A_{k-1}^{-1} z = z - U^T U z
-        if len(self.updates):
-            direction -= rmatvec(self.updates, matvec(self.updates, whitened))
-        gain = weight / (1.0 + weight * dot(whitened, direction))
-        self.updates = np.vstack([self.updates, np.sqrt(gain) * direction])
         self._picked.append((np.array(whitened, dtype=np.float64), float(weight)))
         return self
 
@@ -122,22 +156,18 @@ class BatchConditioner:
         """
         X = self.posterior.check_rows(X)
         rows = as_float_chunk(X, slice(0, X.shape[0]))
-        whitened, means = self.posterior.whiten_and_mean(rows)
+        with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+            whitened, means = self.posterior.whiten_and_mean(rows)
+        if not np.isfinite(means).all():
+            raise_on_overflowing_logits(means, rows)
         weights = logistic_variance(means)
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64).ravel()
             if sample_weight.shape != weights.shape or np.any(sample_weight < 0):
                 raise ValueError("sample_weight must hold one non-negative weight per row of X.")
             weights = weights * sample_weight
-        with np.errstate(over="ignore", invalid="ignore"):  # reported below
-            for z, c in zip(whitened, weights):
-                self.add(z, c)
-        if not np.isfinite(self.updates).all():
-            raise ValueError(
-                "Conditioning on these rows overflows float64: the information they add, "
-                "sum_j s_j mu'(m_j) x_j~ x_j~^T, has entries beyond its range (rows reach "
-                f"{np.abs(rows).max(initial=0.0):.3g}); rescale the rows."
-            )
+        for z, c in zip(whitened, weights):
+            self.add(z, c)
         return self
 
     def std(self, X):
@@ -185,18 +215,23 @@ class BatchConditioner:
         n_params = posterior.n_params
         if not self._picked:
             return posterior
-        scaled = np.array([np.sqrt(c) * z for z, c in self._picked])
-        if scaled.shape[0] <= max(1, n_params // 8):
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below
+            scaled = np.array([np.sqrt(c) * z for z, c in self._picked])
+            precision = None
+            if scaled.shape[0] > max(1, n_params // 8):
+                precision = np.eye(n_params) + gram(scaled)
+        if not (np.isfinite(scaled).all() and (precision is None or np.isfinite(precision).all())):
+            raise ValueError(_OVERFLOW)
+        if precision is None:
             inner = np.eye(n_params)
             with np.errstate(over="ignore", invalid="ignore"):  # reported below
                 for row in scaled:
                     inner = cholesky_update(inner, row)
         else:
-            precision = np.eye(n_params) + gram(scaled)
             try:
                 inner = cholesky(precision, lower=True, check_finite=False)
             except LinAlgError as error:
-                raise LinAlgError(
+                raise NotPositiveDefiniteError(
                     not_positive_definite(
                         precision,
                         False,
@@ -207,8 +242,5 @@ class BatchConditioner:
         with np.errstate(over="ignore", invalid="ignore"):
             factor = np.tril(matmul(posterior.cholesky_factor, inner))
         if not np.isfinite(factor).all():
-            raise ValueError(
-                "Conditioning on these rows overflows float64: the information they add "
-                "has entries beyond its range; rescale the rows."
-            )
+            raise ValueError(_OVERFLOW)
         return type(posterior)(posterior.coef, factor, posterior.intercept)

@@ -22,6 +22,7 @@ from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
 from .._blas import matmul, matvec
 from .._chunks import as_float_chunk, iter_chunks
+from ..exceptions import NotPositiveDefiniteError
 from ._checks import (
     finite_rows,
     not_positive_definite,
@@ -30,7 +31,7 @@ from ._checks import (
 )
 from ._conditioning import BatchConditioner
 from ._information import HESSIAN_LIMIT, information_matrix
-from ._intervals import interval_bounds
+from ._intervals import SCALES, interval, resolve_beta
 from ._whitening import Whitening
 
 
@@ -153,7 +154,9 @@ class LaplacePosterior:
         try:
             factor = cholesky(hessian, lower=True, check_finite=False)
         except LinAlgError as error:
-            raise LinAlgError(not_positive_definite(hessian, intercept is not None)) from error
+            raise NotPositiveDefiniteError(
+                not_positive_definite(hessian, intercept is not None)
+            ) from error
         return cls(coef, factor, intercept)
 
     def with_information(self, X, weights):
@@ -330,23 +333,38 @@ class LaplacePosterior:
                 means[rows] = chunk_means
         return means, widths
 
-    def confidence_interval(self, X, beta=1.0):
-        """``(m - beta w, m + beta w)`` for every row of ``X``.
+    def confidence_interval(self, X, beta=None, *, level=None, scale="logit"):
+        """The interval of every row of ``X``: ``[m - beta w, m + beta w]``.
 
         Parameters
         ----------
         X : array-like of shape (n_rows, n_features)
             Comparison rows.
-        beta : float, default=1.0
-            Half-width in posterior standard deviations.
+        beta : float, default=None
+            Half-width in posterior standard deviations (1 when neither it
+            nor ``level`` is given).
+        level : float, default=None
+            Confidence level in ``(0, 1)`` instead of ``beta``: ``beta =
+            Phi^{-1}((1 + level) / 2)``, e.g. 1.96 for 0.95.
+        scale : {"logit", "probability"}, default="logit"
+            ``"probability"`` maps the ends through the logistic function:
+            an interval for ``P(first preferred)``.
 
         Returns
         -------
         lower, upper : ndarray of shape (n_rows,)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> prior = LaplacePosterior.prior(2, C=1.0)
+        >>> prior.confidence_interval(np.array([[3.0, 4.0]]), beta=2.0)
+        (array([-10.]), array([10.]))
         """
-        if not (np.isfinite(beta) and beta >= 0):
-            raise ValueError(f"beta must be a non-negative finite number, got {beta!r}.")
-        return interval_bounds(*self.mean_and_std(X), beta)
+        resolve_beta(beta, level)  # a bad beta, level or scale fails before the pass
+        if scale not in SCALES:
+            raise ValueError(f"scale must be one of {SCALES}, got {scale!r}.")
+        return interval(*self.mean_and_std(X), beta, level=level, scale=scale)
 
     def whiten_and_mean(self, chunk):
         """Whitened rows and logit means of a float64 chunk (no checks; internal use)."""

@@ -31,7 +31,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from ..design import LinearObjective, MinimaxObjective, frank_wolfe_design, round_to_distinct
 from ..posterior import information_matrix, interval_contains_zero
-from ._base import COMMON_CONSTRAINTS, QueryStrategy, with_common_parameters
+from ._base import COMMON_CONSTRAINTS, QueryStrategy
 from ._pool import check_utility, score_pool
 from ._select import top_rows
 

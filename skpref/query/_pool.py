@@ -107,10 +107,12 @@ def resolve_classifier(classifier, X_pool):
     4. a modAL learner (an instance of ``modAL.models.base.BaseLearner``,
        looked up only if modAL is loaded): its ``estimator``.
 
+    5. an object with a ``query_estimator()`` method (an unfitted
+       :class:`~skpref.active.ActivePreferenceClassifier`: the estimator its
+       loop would refit, whose prior drives a cold start).
+
     Anything else is the estimator itself, which must give its posterior by
-    ``get_posterior(n_features, kind=...)`` (an unfitted
-    :class:`~skpref.active.ActivePreferenceClassifier` gives the prior of the
-    estimator its loop would refit).
+    ``get_posterior(n_features, kind=...)``.
 
     Parameters
     ----------
@@ -154,6 +156,8 @@ def resolve_classifier(classifier, X_pool):
             estimator = estimator.steps[-1][1]
         elif base_learner is not None and isinstance(estimator, base_learner):
             estimator = estimator.estimator
+        elif callable(getattr(estimator, "query_estimator", None)):
+            estimator = estimator.query_estimator()
         else:
             # pandas rows reach a pipeline's steps as they are; the model
             # itself sees positional numpy rows.
