@@ -30,7 +30,7 @@ VANISHING_BASE = 1e-8
 
 
 def make_support(seed, n_support=15, n_params=3, with_base=True):
-    """Support rows, Fisher weights in (0, 1/4] and a positive definite base (or a vanishing one)."""
+    """Support rows, mu' values in (0, 1/4] and a positive definite base (or a vanishing one)."""
     rng = np.random.default_rng(seed)
     support = rng.normal(size=(n_support, n_params))
     curvature = rng.uniform(0.05, 0.25, size=n_support)

@@ -220,14 +220,14 @@ class LinearObjective:
         half = solve_triangular(state.factor, self.M, lower=True, check_finite=False)
         return solve_triangular(state.factor, half.T, lower=True, check_finite=False)
 
-    def gains(self, state, scale, fisher_weights):
+    def gains(self, state, scale, logistic_variances):
         """``scale c_j z_j^T A^{-1} M A^{-1} z_j`` for every support row."""
         if state.direct:  # y_j = L_A^{-1} z_j: y_j^T (L_A^{-1} M L_A^{-T}) y_j
             Y = state.half_inverse(self._support, "support")
             quadratic = np.einsum("ij,ij->j", Y, matmul(self._whitened_moment(state), Y))
-            return scale * fisher_weights * quadratic
+            return scale * logistic_variances * quadratic
         if not state.active.size:
-            return scale * fisher_weights * self._diagonal
+            return scale * logistic_variances * self._diagonal
         # A^{-1} z_j = z_j - Z_a^T r_j with r_j = S K^{-1} S Z_a z_j.
         r = state.scale_root[:, None] * solve_triangular(
             state.factor, state.P, lower=True, trans="T", check_finite=False
@@ -239,7 +239,7 @@ class LinearObjective:
             - 2.0 * np.einsum("ij,ij->j", r, rows)
             + np.einsum("ij,ij->j", r, matmul(inner, r))
         )
-        return scale * fisher_weights * quadratic
+        return scale * logistic_variances * quadratic
 
 
 class MinimaxObjective:
@@ -314,7 +314,7 @@ class MinimaxObjective:
         """The unsmoothed maximum ``max_i g_i``."""
         return float(self._evaluate(state)[0].max())
 
-    def gains(self, state, scale, fisher_weights):
+    def gains(self, state, scale, logistic_variances):
         """``scale c_j sum_i pi_i (z_j^T A^{-1} z_i)^2 / d_i^2`` for every support row."""
         if self._state is not state:
             self.value(state)
@@ -323,7 +323,7 @@ class MinimaxObjective:
             cross = matmul(state.half_inverse(self._support, "support").T, self._projected)
         elif state.active.size:
             cross = cross - matmul(state.P.T, self._projected)
-        return scale * fisher_weights * matmul(np.square(cross), self._weights[:, None])[:, 0]
+        return scale * logistic_variances * matmul(np.square(cross), self._weights[:, None])[:, 0]
 
 
 class DesignResult:
@@ -357,7 +357,7 @@ class DesignResult:
 
 def frank_wolfe_design(
     support,
-    fisher_weights,
+    logistic_variances,
     objective,
     *,
     scale=1.0,
@@ -385,7 +385,7 @@ def frank_wolfe_design(
     support : ndarray of shape (n_support, p)
         Whitened candidate rows ``z_j = L^{-1} x_j~`` (the information already
         held is then the identity).
-    fisher_weights : ndarray of shape (n_support,)
+    logistic_variances : ndarray of shape (n_support,)
         ``c_j = mu'(m_j) >= 0``.
     objective : LinearObjective or MinimaxObjective
         In the same whitened coordinates.
@@ -409,7 +409,7 @@ def frank_wolfe_design(
     DesignResult
     """
     support = np.ascontiguousarray(support, dtype=np.float64)
-    fisher_weights = np.asarray(fisher_weights, dtype=np.float64)
+    logistic_variances = np.asarray(logistic_variances, dtype=np.float64)
     n_support = support.shape[0]
     weights = (
         np.full(n_support, 1.0 / n_support)
@@ -423,12 +423,12 @@ def frank_wolfe_design(
     def evaluate(design):
         """``(f, state)`` at a design."""
         with np.errstate(over="ignore", invalid="ignore"):
-            state = _information_at(gram, scale * design * fisher_weights)
+            state = _information_at(gram, scale * design * logistic_variances)
             return objective.value(state), state
 
     def gains(state):
         with np.errstate(over="ignore", invalid="ignore"):
-            return objective.gains(state, scale, fisher_weights)
+            return objective.gains(state, scale, logistic_variances)
 
     value, state = evaluate(weights)
     if not np.isfinite(value):

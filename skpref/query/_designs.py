@@ -72,7 +72,7 @@ def select_design(pool, objective, n, *, n_candidates, tol, max_iter, random_sta
     rows, posterior = pool.rows, pool.posterior
     n_candidates = min(pool.n_rows, max(n_candidates, 4 * n))
     with np.errstate(over="ignore", invalid="ignore"):  # checked just below
-        gain = pool.fisher_weights * posterior.whitened_quadratic_form(
+        gain = pool.logistic_variances * posterior.whitened_quadratic_form(
             rows, objective.initial_weight_matrix()
         )
     check_utility(gain, rows, "first-order design gain")
@@ -84,7 +84,7 @@ def select_design(pool, objective, n, *, n_candidates, tol, max_iter, random_sta
     initial[np.argsort(-gain[support], kind="stable")[:n]] = 1.0 / n
     result = frank_wolfe_design(
         posterior.whiten(rows[support]),
-        pool.fisher_weights[support],
+        pool.logistic_variances[support],
         objective,
         scale=n,
         tol=tol,

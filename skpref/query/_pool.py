@@ -276,7 +276,7 @@ class ScoredPool:
                     rows, np.flatnonzero(overflow)[0],
                     "its posterior variance x^T H^-1 x overflows float64",
                 )
-        self._fisher_weights = None
+        self._logistic_variances = None
         self._whitened = {}
 
     @property
@@ -285,11 +285,11 @@ class ScoredPool:
         return self.rows.shape[0]
 
     @property
-    def fisher_weights(self):
+    def logistic_variances(self):
         """``mu'(m_i)``: the curvature one label at each row would add to ``H``."""
-        if self._fisher_weights is None:
-            self._fisher_weights = logistic_variance(self.means)
-        return self._fisher_weights
+        if self._logistic_variances is None:
+            self._logistic_variances = logistic_variance(self.means)
+        return self._logistic_variances
 
     def whitened_row(self, index, upcoming=()):
         """The whitened row ``z = L^{-1} x~`` of pool position ``index``, shape (p,).

@@ -113,7 +113,7 @@ def select_greedy(pool, score, n, random_state=None):
             chosen.append(index)
             chosen_utility.append(current)
             if len(chosen) < n:
-                conditioner.add(pool.whitened_row(index), pool.fisher_weights[index])
+                conditioner.add(pool.whitened_row(index), pool.logistic_variances[index])
             continue
         # Re-score a stale candidate; a new one is whitened with the next
         # candidates of the sorted pool, in one read.
