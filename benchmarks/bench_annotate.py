@@ -155,7 +155,8 @@ def main(argv=None):
                  "--strategy", args.strategy, "--seed", str(args.seed)]
     print(f"pool {args.pairs} x {args.features}, {args.annotators} annotators over HTTP, "
           f"{args.seconds:g} s, {args.strategy}, refit every {args.refit_every} answers, "
-          f"{args.kills} SIGKILLs, think time {args.think:g} s; {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+          f"{args.kills} SIGKILLs, think time {args.think:g} s; {os.cpu_count()} CPUs, "
+          f"Python {sys.version.split()[0]}")
     started = time.monotonic()
     server = start_server(arguments)
     print(f"server up in {time.monotonic() - started:.1f} s (import, pool, first refit)")

@@ -249,4 +249,3 @@ def create_app(queue, refitter, *, token=None, loopback_only=True, strategy="ci-
         RequestError: refused, HTTPException: not_found,
     })
     return _Guard(app, token, loopback_only)
-

@@ -25,7 +25,8 @@ Tables
     ``open``, ``answered`` or ``expired``; ``source`` is ``strategy`` (from
     the model's queue) or ``fallback`` (the shuffled rest, served while the
     queue is empty). A unique index allows one ``open`` assignment per pair.
-``answers(id, assignment, row, pair_id, annotator, choice, left_side, label, answered_at, undone_at, source)``
+``answers(id, assignment, row, pair_id, annotator, choice, left_side, label, answered_at, ...)``
+    (then ``undone_at``, ``source``)
     Every answer ever given, undone ones included (``undone_at`` is set,
     the row stays). ``choice`` is what the annotator pressed (``left``,
     ``right``, ``tie``, ``skip``), ``label`` the answer in the pool's

@@ -17,7 +17,8 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 #: Written into every response text: it must show as text and never run.
-SCRIPT = "<script>window.__skpref_pwned = true;</script><img src=x onerror=\"window.__skpref_pwned = true\">"
+SCRIPT = ("<script>window.__skpref_pwned = true;</script>"
+          "<img src=x onerror=\"window.__skpref_pwned = true\">")
 
 
 def texts_of(row):

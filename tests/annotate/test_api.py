@@ -186,7 +186,8 @@ def test_a_token_is_checked_on_every_request(tmp_path):
         connection.close()
         # With a token, the Host header need not be the loopback (a proxy may name the host).
         status, _ = request("GET", process.base + "/api/status",
-                            headers={"Host": "annotate.example", "Authorization": f"Bearer {TOKEN}"})
+                            headers={"Host": "annotate.example",
+                                     "Authorization": f"Bearer {TOKEN}"})
         assert status == 200
     finally:
         process.stop()

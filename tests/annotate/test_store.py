@@ -159,7 +159,8 @@ def test_threads_never_share_a_pair(campaign):
     assert not errors
     assert sorted(got) == sorted(f"p{i}" for i in range(30))
     with store.read() as db:
-        assert db.execute("SELECT COUNT(DISTINCT row), COUNT(*) FROM answers").fetchone() == (30, 30)
+        counts = db.execute("SELECT COUNT(DISTINCT row), COUNT(*) FROM answers").fetchone()
+    assert counts == (30, 30)
 
 
 def test_a_store_refuses_another_pool(tmp_path):
@@ -239,7 +240,8 @@ def test_refit_queues_the_strategy_choice_and_reports_accuracy(campaign):
     assert 0.0 <= record["accuracy"] <= 1.0 and record["accuracy_stderr"] >= 0.0
     assert refitter.last == record
     with store.read() as db:
-        assert db.execute("SELECT COUNT(*), MIN(finished > started) FROM refits").fetchone() == (2, 1)
+        refits = db.execute("SELECT COUNT(*), MIN(finished > started) FROM refits").fetchone()
+    assert refits == (2, 1)
     for _ in range(3):
         refitter.answered()
     assert refitter._wanted.is_set()  # every refit_every answers
