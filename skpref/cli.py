@@ -39,6 +39,7 @@ from ._cli_types import CommandError
 # ``run`` (and ``report_warnings=True`` to turn Python warnings into
 # ``skpref <command>: warning:`` lines); this file only dispatches.
 _COMMAND_MODULES = (
+    "skpref.annotate._command",
     "skpref.benchmark._command",
     "skpref.campaign._command",
     "skpref.design._study",
