@@ -9,7 +9,7 @@ Setup: a pool of 200,000 comparison rows x d = 384 (float64, seeded
 ``N(0, I) * 3 / sqrt(d)``) and a ``PairwiseLogisticRegression(C=1.0)`` fitted
 on 2,000 labeled rows drawn from a logistic model (``theta ~ N(0, I)``,
 ``y ~ Bernoulli(sigmoid(x^T theta))``); batches of 100. Both posteriors of the
-model (``posterior_`` and ``design_posterior_``) are built before any timing.
+model (``posterior_`` and ``gram_posterior_``) are built before any timing.
 
 Figures
 -------
@@ -211,7 +211,7 @@ def make_model(seed):
     fit_time = time.perf_counter() - start
     start = time.perf_counter()
     model.posterior_  # noqa: B018 - build and cache both Laplace posteriors
-    model.design_posterior_  # noqa: B018
+    model.gram_posterior_  # noqa: B018
     posterior_time = time.perf_counter() - start
     return model, {"fit": fit_time, "posterior": posterior_time, "n_iter": model.n_iter_,
                    "positive_rate": float(y.mean())}

@@ -6,7 +6,7 @@ query strategies that choose which comparisons to label next.
 """
 
 from ._model import PairwiseLogisticRegression
-from ._posterior import LaplacePosterior
+from .posterior import LaplacePosterior
 
 __version__ = "0.1.0.dev0"
 

@@ -28,11 +28,11 @@ def fit_labeled(estimator, X, y, **fit_kwargs):
     """Fit ``estimator`` on the labeled pairs, coping with a one-class start.
 
     Active loops often begin with labels of one class only, which no
-    classifier can fit. For a :class:`~skpref.PairwiseLogisticRegression`
-    without intercept each row is added mirrored, ``(x, y) -> (-x, 1 - y)``,
-    and both copies get half the weight: the log-loss is symmetric under the
-    swap, so the objective, and thus the fit, is exactly that of the labeled
-    rows alone. Any other estimator stays unfitted, with a warning.
+    classifier can fit. An estimator that can start from one class (a
+    :class:`~skpref.PairwiseLogisticRegression` without intercept: its
+    ``fit_labeled`` adds every row mirrored at half weight, which leaves the
+    fit exactly that of the labeled rows) is fitted so; any other stays
+    unfitted, with a warning, and strategies use its prior.
 
     Returns
     -------
@@ -46,14 +46,9 @@ def fit_labeled(estimator, X, y, **fit_kwargs):
     if labels.size >= 2:
         estimator.fit(X, y, **fit_kwargs)
         return True
-    if _mirrors_exactly(estimator) and set(labels.tolist()) <= {0, 1}:
-        weight = np.asarray(fit_kwargs.pop("sample_weight", np.ones(len(y))), dtype=np.float64)
-        estimator.fit(
-            _mirrored(X),
-            np.concatenate([y, 1 - y]),
-            sample_weight=np.concatenate([weight, weight]) / 2.0,
-            **fit_kwargs,
-        )
+    starts = getattr(estimator, "starts_from_one_class", None)
+    if starts is not None and starts(y):
+        estimator.fit_labeled(X, y, **fit_kwargs)
         return True
     warnings.warn(
         f"Only one label class ({labels.tolist()}) so far and "
@@ -63,21 +58,6 @@ def fit_labeled(estimator, X, y, **fit_kwargs):
         UserWarning,
     )
     return False
-
-
-def _mirrored(X):
-    """The rows ``X`` followed by ``-X``; a DataFrame stays one, with its column names."""
-    if hasattr(X, "iloc"):
-        import pandas as pd  # X is a DataFrame, so pandas is installed
-
-        return pd.concat([X, -X], ignore_index=True)
-    X = np.asarray(X, dtype=np.float64)
-    return np.vstack([X, -X])
-
-
-def _mirrors_exactly(estimator):
-    """Whether adding mirrored rows at half weight leaves the fit unchanged."""
-    return isinstance(estimator, PairwiseLogisticRegression) and not estimator.fit_intercept
 
 
 def _takes_random_state(strategy):
@@ -203,6 +183,26 @@ class ActivePreferenceClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstima
     def _base_estimator(self):
         """The model the loop refits (not cloned): ``estimator`` or the default."""
         return self.estimator if self.estimator is not None else PairwiseLogisticRegression()
+
+    def query_estimator(self):
+        """The estimator whose posterior a strategy queries with: fitted or, before ``fit``, not.
+
+        After ``fit`` this is ``estimator_``; before it, the model the loop
+        would refit (not a copy), whose prior drives a cold start. The query
+        strategies unwrap the loop by this method.
+
+        Returns
+        -------
+        estimator : classifier
+
+        Examples
+        --------
+        >>> from skpref.active import ActivePreferenceClassifier
+        >>> ActivePreferenceClassifier().query_estimator()
+        PairwiseLogisticRegression()
+        """
+        estimator = getattr(self, "estimator_", None)
+        return estimator if estimator is not None else self._base_estimator()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -12,8 +12,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._blas import matvec, rmatvec
 from ._logistic import log_sigmoid, sigmoid
-from ._objective import PenalizedLogLoss, check_representable, penalized_hessian
-from ._posterior import LaplacePosterior, raise_on_overflowing_logits
+from ._objective import PenalizedLogLoss, check_representable
+from .posterior import LaplacePosterior, information_matrix, raise_on_overflowing_logits
 from ._solvers import newton_cg, newton_cholesky
 
 _SOLVERS = {"newton-cholesky": newton_cholesky, "newton-cg": newton_cg}
@@ -49,6 +49,16 @@ def _warn_on_first_second_labels(classes):
         UserWarning,
         stacklevel=4,  # the caller of fit (through _fit_context's wrapper)
     )
+
+
+def _mirrored(X):
+    """The rows ``X`` followed by ``-X``; a DataFrame stays one, with its column names."""
+    if hasattr(X, "iloc"):
+        import pandas as pd  # X is a DataFrame, so pandas is installed
+
+        return pd.concat([X, -X], ignore_index=True)
+    X = np.asarray(X, dtype=np.float64)
+    return np.vstack([X, -X])
 
 
 def _fingerprint(X):
@@ -134,6 +144,8 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         Names of features seen during fit, when X has string column names.
     posterior_ : LaplacePosterior
         The Laplace posterior at the solution (built on first access).
+    gram_posterior_ : LaplacePosterior
+        The posterior with the regularised Gram matrix as precision (APO).
 
     See Also
     --------
@@ -238,8 +250,8 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         if classes.size < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of 2 classes, but y contains "
-                f"only one class: {classes[0]!r}. (Active loops: skpref.active "
-                "learners handle a one-class start.)"
+                f"only one class: {classes[0]!r}. (Active loops: fit_labeled starts "
+                "from one class.)"
             )
         _warn_on_first_second_labels(classes)
         sample_weight = self._check_sample_weight(sample_weight, X, y, classes)
@@ -266,11 +278,74 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         self.n_iter_ = result.n_iter
         # The posteriors are built lazily from these; see ``posterior_``.
         self._posterior = None
-        self._design_posterior = None
+        self._gram_posterior = None
         self._posterior_inputs = (
             X, sample_weight, objective.curvature(result.z), _fingerprint(X)
         )
         return self
+
+    def starts_from_one_class(self, y):
+        """Whether :meth:`fit_labeled` can fit labels ``y`` of one class only.
+
+        The mirrored-row start is exact for a model without intercept whose
+        labels are 0 and 1 (the pair's swap maps ``y`` to ``1 - y``).
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        bool
+        """
+        return not self.fit_intercept and set(np.unique(np.asarray(y)).tolist()) <= {0, 1}
+
+    def fit_labeled(self, X, y, sample_weight=None):
+        """Fit on the labels an active loop holds so far, even if they are of one class.
+
+        Active loops often begin with labels of one class only, which no
+        classifier can fit. Then each row is added mirrored, ``(x, y) -> (-x,
+        1 - y)``, and both copies get half the weight: the log-loss is
+        symmetric under the swap, so the objective, and thus the fit, is
+        exactly that of the labeled rows alone (``classes_`` is then
+        ``[0, 1]``). With labels of both classes this is :meth:`fit`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Comparison rows (a DataFrame keeps its feature names).
+        y : array-like of shape (n_samples,)
+            Labels: 1 / 0 for a one-class start (see :meth:`starts_from_one_class`).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights.
+
+        Returns
+        -------
+        self : PairwiseLogisticRegression
+
+        Raises
+        ------
+        ValueError
+            With labels of one class that the mirrored start cannot take (an
+            intercept, or labels other than 0 / 1), as :meth:`fit` does.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skpref import PairwiseLogisticRegression
+        >>> model = PairwiseLogisticRegression().fit_labeled(np.array([[1.0], [2.0]]), [1, 1])
+        >>> model.classes_.tolist(), bool(model.coef_[0, 0] > 0)
+        ([0, 1], True)
+        """
+        y = np.asarray(y)
+        if np.unique(y).size >= 2 or not self.starts_from_one_class(y):
+            return self.fit(X, y, sample_weight=sample_weight)
+        weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, float)
+        return self.fit(
+            _mirrored(X),
+            np.concatenate([y, 1 - y]),
+            sample_weight=np.concatenate([weight, weight]) / 2.0,
+        )
 
     def _check_sample_weight(self, sample_weight, X, y, classes):
         if sample_weight is None:
@@ -337,16 +412,62 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         return self._posterior
 
     @property
-    def design_posterior_(self):
-        """``N(w_hat, V^{-1})`` with the unweighted design ``V = I / C + sum_j s_j x_j x_j^T``.
+    def gram_posterior_(self):
+        """``N(w_hat, V^{-1})``, the regularised Gram matrix ``V = I / C + sum_j s_j x_j x_j^T``.
 
-        The linear-bandit confidence ellipsoid that APO (Das et al., 2024)
-        ranks rows by; built on first access and cached, like ``posterior_``.
+        The linear-bandit confidence ellipsoid (the curvature ``mu'`` left
+        out) that APO (Das et al., 2024) ranks rows by; built on first access
+        and cached, like ``posterior_``.
         """
         check_is_fitted(self)
-        if self._design_posterior is None:
-            self._design_posterior = self._build_posterior(curvature_weighted=False)
-        return self._design_posterior
+        if self._gram_posterior is None:
+            self._gram_posterior = self._build_posterior(curvature_weighted=False)
+        return self._gram_posterior
+
+    def get_posterior(self, n_features=None, *, kind="laplace"):
+        """This model's posterior, fitted or not.
+
+        A fitted model returns its Laplace posterior ``posterior_`` (or, with
+        ``kind="gram"``, ``gram_posterior_``); a model that has seen no label
+        returns the prior ``N(0, C I)``, ``H = I / C``, over ``n_features``
+        coefficients: every query strategy works from it at a cold start.
+
+        Parameters
+        ----------
+        n_features : int, default=None
+            Features of the rows to be scored: required before the first fit,
+            checked against ``n_features_in_`` after it.
+        kind : {"laplace", "gram"}, default="laplace"
+            ``H = I / C + sum_j s_j mu'(z_j) x_j x_j^T`` or the Gram matrix
+            ``V = I / C + sum_j s_j x_j x_j^T`` (the same prior).
+
+        Returns
+        -------
+        LaplacePosterior
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skpref import PairwiseLogisticRegression
+        >>> model = PairwiseLogisticRegression(C=4.0)
+        >>> model.get_posterior(n_features=2).std(np.array([[3.0, 4.0]]))  # sqrt(C) ||x||
+        array([10.])
+        """
+        if kind not in ("laplace", "gram"):
+            raise ValueError(f"kind must be 'laplace' or 'gram', got {kind!r}.")
+        if not hasattr(self, "coef_"):
+            if n_features is None:
+                raise ValueError(
+                    f"This {type(self).__name__} is not fitted: its posterior is the prior "
+                    "N(0, C I), which needs n_features."
+                )
+            return LaplacePosterior.prior(n_features, C=self.C)
+        if n_features is not None and n_features != self.n_features_in_:
+            raise ValueError(
+                f"X_pool has {n_features} features, but the model was fitted on "
+                f"{self.n_features_in_}."
+            )
+        return self.posterior_ if kind == "laplace" else self.gram_posterior_
 
     def _build_posterior(self, curvature_weighted):
         X, sample_weight, curvature, fingerprint = self._posterior_inputs
@@ -356,7 +477,9 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
                 "posterior cannot be built from them; refit the model."
             )
         weights = curvature if curvature_weighted else sample_weight
-        hessian = penalized_hessian(X, weights, self.C, self.fit_intercept)
+        hessian = information_matrix(
+            X, weights, prior_precision=1.0 / self.C, intercept=self.fit_intercept
+        )
         return LaplacePosterior.from_hessian(
             self.coef_.ravel(),
             hessian,
@@ -367,7 +490,7 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         state = super().__getstate__()
         if state.get("_posterior_inputs") is not None:
             state["_posterior"] = self.posterior_
-            state["_design_posterior"] = self.design_posterior_
+            state["_gram_posterior"] = self.gram_posterior_
             state["_posterior_inputs"] = None
         return state
 
@@ -386,22 +509,42 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         """
         return self.posterior_.std(self._validate_rows(X))
 
-    def confidence_interval(self, X, beta=1.0):
-        """Logit interval ``[m - beta w, m + beta w]`` of every row.
+    def confidence_interval(self, X, beta=None, *, level=None, scale="logit"):
+        """The Laplace interval of every row: ``[m - beta w, m + beta w]``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Comparison rows.
-        beta : float, default=1.0
-            Half-width in posterior standard deviations.
+        beta : float, default=None
+            Half-width in posterior standard deviations (1 when neither it
+            nor ``level`` is given).
+        level : float, default=None
+            Confidence level in ``(0, 1)`` instead of ``beta``: ``beta =
+            Phi^{-1}((1 + level) / 2)`` (1.96 for 0.95), the logit being
+            ``N(m, w^2)`` under the posterior.
+        scale : {"logit", "probability"}, default="logit"
+            ``"probability"`` gives ``[sigma(m - beta w), sigma(m + beta w)]``,
+            an interval for ``P(first preferred)`` (``predict_proba[:, 1]``).
 
         Returns
         -------
         lower, upper : ndarray of shape (n_samples,)
-            Ends of the logit intervals.
+            Ends of the intervals.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skpref import PairwiseLogisticRegression
+        >>> X = np.array([[1.0, 0.2], [-0.5, 1.0], [0.3, -1.0], [-1.0, -0.4]])
+        >>> model = PairwiseLogisticRegression().fit(X, [1, 0, 1, 0])
+        >>> lower, upper = model.confidence_interval(X[:1], level=0.95, scale="probability")
+        >>> bool(lower[0] < model.predict_proba(X[:1])[0, 1] < upper[0])
+        True
         """
-        return self.posterior_.confidence_interval(self._validate_rows(X), beta)
+        return self.posterior_.confidence_interval(
+            self._validate_rows(X), beta, level=level, scale=scale
+        )
 
     # -- prediction -----------------------------------------------------------
 

@@ -16,14 +16,10 @@ import math
 
 import numpy as np
 
-from ._blas import dot, gram, matvec, rmatvec
-from ._chunks import iter_chunks, iter_row_slices
+from ._blas import dot, matvec, rmatvec
+from ._chunks import iter_row_slices
 from ._logistic import log_loss_terms, logistic_variance, residual
-
-#: The largest trace of a Hessian that a fit accepts: float64's largest number
-#: with a margin of 2^10 for the sums and products of a Newton iteration
-#: (a Cholesky factor, conjugate-gradient inner products, ``H v``).
-HESSIAN_LIMIT = np.finfo(np.float64).max * 2.0**-10
+from .posterior import HESSIAN_LIMIT, information_matrix
 
 
 def check_representable(X, sample_weight, C, fit_intercept):
@@ -110,42 +106,6 @@ def check_representable(X, sample_weight, C, fit_intercept):
         )
 
 
-def penalized_hessian(X, curvature, C, fit_intercept):
-    """``H = sum_j c_j x_j x_j^T + I / C`` (intercept block unpenalised).
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features)
-        Rows; read in chunks, so a memory map is never loaded whole.
-    curvature : ndarray of shape (n_samples,)
-        Non-negative weights ``c_j``, for the Laplace posterior
-        ``c_j = s_j mu'(x_j^T theta + b)``.
-    C : float
-        Inverse regularisation strength.
-    fit_intercept : bool
-        Whether to append the intercept row and column ``[sum c x, sum c]``.
-
-    Returns
-    -------
-    ndarray of shape (p, p)
-        With ``p = n_features + fit_intercept``.
-    """
-    n_samples, n_features = X.shape
-    n_params = n_features + int(fit_intercept)
-    hessian = np.zeros((n_params, n_params))
-    for rows, scaled in iter_chunks(X, n_features):
-        root = np.sqrt(curvature[rows])
-        scaled *= root[:, None]
-        hessian[:n_features, :n_features] += gram(scaled)
-        if fit_intercept:
-            column = rmatvec(scaled, root)
-            hessian[:n_features, -1] += column
-            hessian[-1, :n_features] += column
-            hessian[-1, -1] += curvature[rows].sum()
-    hessian[np.arange(n_features), np.arange(n_features)] += 1.0 / C
-    return hessian
-
-
 class PenalizedLogLoss:
     """Value, gradient, Hessian and Hessian-vector products of ``f(w)``.
 
@@ -223,10 +183,10 @@ class PenalizedLogLoss:
         return self.sample_weight * logistic_variance(z)
 
     def hessian(self, w, z=None):
-        """``H(w)``, the matrix of :func:`penalized_hessian` at ``w``."""
+        """``H(w) = sum_j c_j x~_j x~_j^T + I / C`` (the intercept unpenalised)."""
         z = self.logits(w) if z is None else z
-        return penalized_hessian(
-            self.X, self.curvature(z), self.C, self.fit_intercept
+        return information_matrix(
+            self.X, self.curvature(z), prior_precision=1.0 / self.C, intercept=self.fit_intercept
         )
 
     def hessian_diagonal(self, curvature):

@@ -167,9 +167,10 @@ def test_conditioned_widths_beyond_1e154_keep_their_precision():
     prior = LaplacePosterior.prior(2, C=1.0)
     rows = np.array([[1e200, 0.0], [0.0, 1e200], [1e200, 1e200]])
     small = rows / 1e200
+    x_new = np.array([[1.0, 0.0]])
     assert_allclose(
-        prior.conditioned_std(rows, np.array([1.0, 0.0])),
-        1e200 * prior.conditioned_std(small, np.array([1.0, 0.0])),
+        prior.conditioner().add_rows(x_new).std(rows),
+        1e200 * prior.conditioner().add_rows(x_new).std(small),
         rtol=1e-13,
     )
 
@@ -187,7 +188,7 @@ def test_posterior_passes_name_the_row_that_overflows(fitted):
     with pytest.raises(ValueError, match="row 5 overflows float64"):
         posterior.confidence_interval(pool)
     with pytest.raises(ValueError, match="row 5 overflows float64"):
-        posterior.fisher_weight(pool)
+        posterior.conditioner().add_rows(pool)
     # the whitened row of a posterior with H = 1e-300 I is 1e150 x: beyond float64 at 1e308
     wide = LaplacePosterior.prior(3, C=1e300)
     with pytest.raises(ValueError, match="whitened row .* of row 5 overflows float64"):

@@ -17,7 +17,7 @@ from scipy.linalg import cholesky
 from scipy.special import expit
 
 import skpref._chunks
-import skpref._posterior
+import skpref.posterior._conditioning
 from skpref import LaplacePosterior, PairwiseLogisticRegression
 from skpref._chunks import chunk_rows
 from skpref._linalg import cholesky_update
@@ -66,15 +66,20 @@ def dense_conditioned_hessian(posterior, X_new, sample_weight=None):
 
 
 def count_rank_one_updates(monkeypatch):
-    """Spy on ``cholesky_update`` as ``LaplacePosterior.condition`` sees it."""
+    """Spy on ``cholesky_update`` as the batch conditioner behind ``condition`` sees it."""
     calls = []
 
     def spy(lower, x):
         calls.append(x)
         return cholesky_update(lower, x)
 
-    monkeypatch.setattr(skpref._posterior, "cholesky_update", spy)
+    monkeypatch.setattr(skpref.posterior._conditioning, "cholesky_update", spy)
     return calls
+
+
+def conditioned_std(posterior, X, x_new, sample_weight=1.0):
+    """Widths of ``X`` after one row ``x_new``, by the strategies' batch conditioner."""
+    return posterior.conditioner().add_rows(x_new[None], [sample_weight]).std(X)
 
 
 def rows(n_rows, n_features, seed):
@@ -174,15 +179,15 @@ def test_condition_equals_dense_refactorisation(
 @pytest.mark.parametrize("fit_intercept", [False, True])
 @pytest.mark.parametrize("weight", [1.0, 0.3, 4.0])
 def test_conditioned_std_equals_condition_on_one_row(fit_intercept, weight):
-    """Sherman-Morrison widths equal ``condition(x_new[None]).std(X)``."""
+    """Sherman-Morrison widths equal those of the refactored ``condition(x_new[None])``."""
     posterior = fitted_posterior(6, fit_intercept)
     X = rows(50, 6, seed=4)
     x_new = rows(1, 6, seed=5)[0]
-    expected = posterior.condition(x_new[None], sample_weight=[weight]).std(X)
-    assert_allclose(posterior.conditioned_std(X, x_new, sample_weight=weight), expected, rtol=1e-9)
-    # Passing the current widths gives the same answer without recomputing them.
-    given_std = posterior.conditioned_std(X, x_new, std=posterior.std(X), sample_weight=weight)
-    assert_allclose(given_std, expected, rtol=1e-9)
+    H = dense_conditioned_hessian(posterior, x_new[None], np.array([weight]))
+    expected = dense_std(posterior, X, H)
+    assert_allclose(conditioned_std(posterior, X, x_new, weight), expected, rtol=1e-9)
+    conditioned = posterior.condition(x_new[None], sample_weight=[weight]).std(X)
+    assert_allclose(conditioned, expected, rtol=1e-9)
 
 
 @pytest.mark.parametrize("fit_intercept", [False, True])
@@ -201,7 +206,7 @@ def test_widths_never_grow_when_rows_are_added(fit_intercept, data):
     slack = 1e-10 * before + 1e-12  # round-off only
     after = posterior.condition(X_new, sample_weight=weights).std(X)
     assert np.all(after <= before + slack)
-    one_row = posterior.conditioned_std(X, X_new[0], sample_weight=weights[0])
+    one_row = conditioned_std(posterior, X, X_new[0], weights[0])
     assert np.all(one_row <= before + slack)
 
 
@@ -252,7 +257,7 @@ def test_read_only_memmap_pool(tmp_path, dtype):
         rtol=1e-14,
     )
     assert_allclose(
-        posterior.conditioned_std(mapped, mapped[0]), posterior.conditioned_std(pool, pool[0]),
+        conditioned_std(posterior, mapped, mapped[0]), conditioned_std(posterior, pool, pool[0]),
         rtol=1e-14,
     )
     assert_array_equal(np.asarray(mapped), pool)
@@ -299,7 +304,7 @@ def test_chunked_widths_agree_with_one_dense_pass(monkeypatch, fit_intercept):
     v = np.linalg.solve(dense_hessian(posterior), x_new)
     c = expit(dense_means[-1]) * expit(-dense_means[-1])
     expected = np.sqrt(dense_widths**2 - c * (X @ v) ** 2 / (1 + c * x_new @ v))
-    assert_allclose(posterior.conditioned_std(pool, pool[-1]), expected, rtol=1e-9)
+    assert_allclose(conditioned_std(posterior, pool, pool[-1]), expected, rtol=1e-9)
 
 
 def test_non_finite_row_is_reported_with_its_index():

@@ -196,11 +196,11 @@ def test_the_reported_phase_fit_converges():
     counts, ones = np.array([0, 20]), np.array([0, 20])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        w, factor = PhasedElimination(C=1e4)._fit(Z, counts, ones)
+        model = PhasedElimination(C=1e4)._fit(Z, counts, ones)
     expected = one_dimensional_optimum(Z[:, 0], counts, ones, 1e4)
     assert expected == pytest.approx(-5.5891861, abs=1e-7)
-    assert_allclose(w, [expected], rtol=1e-12)
-    assert np.all(np.isfinite(factor))
+    assert_allclose(model.coef_.ravel(), [expected], rtol=1e-12)
+    assert np.all(np.isfinite(model.posterior_.cholesky_factor))
 
 
 def test_the_reported_elimination_run_ends_without_a_warning():

@@ -153,7 +153,7 @@ def load_model(path):
     """
     import joblib
 
-    from .._model import PairwiseLogisticRegression
+    from .. import PairwiseLogisticRegression
     from ._files import open_input
 
     path = os.fspath(path)
@@ -230,11 +230,9 @@ def score_pairs(model, pool, beta=1.0):
     pair_id,probability,lower,upper
     p1,0.5,0.5,0.5
     """
-    from .._logistic import sigmoid
-
-    logits = model.decision_function(pool.X)
-    lower, upper = model.confidence_interval(pool.X, beta)
-    columns = [pool.ids, *(_fmt(v) for v in (sigmoid(logits), sigmoid(lower), sigmoid(upper)))]
+    probability = model.predict_proba(pool.X)[:, 1]
+    lower, upper = model.confidence_interval(pool.X, beta, scale="probability")
+    columns = [pool.ids, *(_fmt(v) for v in (probability, lower, upper))]
     header = list(PAIR_SCORE_COLUMNS)
     if pool.items is not None:
         first, second = pool.items

@@ -19,12 +19,11 @@ import csv
 import io
 
 import numpy as np
+from scipy.special import expit
 
-from .._logistic import sigmoid
-from .._loop import fit_labeled
-from .._model import PairwiseLogisticRegression
+from .. import PairwiseLogisticRegression
+from ..posterior import interval, interval_contains_zero
 from ..query import STRATEGIES, make_strategy
-from ..query._core import posterior_of
 from ._errors import CampaignError
 
 #: Columns of a batch file, in order.
@@ -89,7 +88,7 @@ def fit_on_labels(X, y, C=1.0, sample_weight=None):
     """``PairwiseLogisticRegression(C)`` fitted on ``(X, y)``; unfitted if ``y`` is empty.
 
     One-class labels use the mirrored-row start (see
-    :func:`skpref._loop.fit_labeled`).
+    :meth:`~skpref.PairwiseLogisticRegression.fit_labeled`).
 
     Examples
     --------
@@ -101,11 +100,11 @@ def fit_on_labels(X, y, C=1.0, sample_weight=None):
     if not (np.isfinite(C) and C > 0):
         raise CampaignError(f"--C must be a finite number > 0, got {C!r}.")
     model = PairwiseLogisticRegression(C=C)
-    if sample_weight is None:
-        fit_labeled(model, X, y)
-    else:
-        fit_labeled(model, X, y, sample_weight=np.asarray(sample_weight, dtype=np.float64))
-    return model
+    if len(y) == 0:
+        return model
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    return model.fit_labeled(X, y, sample_weight=sample_weight)
 
 
 def fit_on_answers(pool, labels, C=1.0):
@@ -143,8 +142,9 @@ def interval_probabilities(model, X, beta):
     >>> p.round(3).tolist(), lower.round(3).tolist(), upper.round(3).tolist()
     ([0.5], [0.269], [0.731])
     """
-    means, widths = posterior_of(model, X.shape[1]).mean_and_std(X)
-    return sigmoid(means), sigmoid(means - beta * widths), sigmoid(means + beta * widths)
+    means, widths = model.get_posterior(X.shape[1]).mean_and_std(X)
+    lower, upper = interval(means, widths, beta, scale="probability")
+    return expit(means), lower, upper
 
 
 def ambiguous_rows(model, X, beta):
@@ -160,8 +160,7 @@ def ambiguous_rows(model, X, beta):
     >>> ambiguous_rows(PairwiseLogisticRegression(), np.eye(2), beta=1.0).tolist()
     [True, True]
     """
-    means, widths = posterior_of(model, X.shape[1]).mean_and_std(X)
-    return np.abs(means) <= beta * widths
+    return interval_contains_zero(*model.get_posterior(X.shape[1]).mean_and_std(X), beta)
 
 
 class Batch:

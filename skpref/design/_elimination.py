@@ -15,16 +15,15 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import special
-from scipy.linalg import cholesky, solve_triangular
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._blas import matvec
 from .._logistic import logistic_variance
-from .._objective import PenalizedLogLoss
+from .._model import PairwiseLogisticRegression
 from .._random import tie_break_keys
-from .._solvers import newton_cholesky
+from ..posterior import interval_contains_zero
 from ._oracle import minimax_design, normalized_widths, single_threaded_blas, span_coordinates
 
 #: Logits at which the design's Fisher weights are evaluated are clipped here:
@@ -32,6 +31,32 @@ from ._oracle import minimax_design, normalized_widths, single_threaded_blas, sp
 #: positive definite when an early estimate is wild (a design is any fixed
 #: choice given the past, so this never affects correctness).
 _DESIGN_LOGIT_CLIP = 30.0
+
+
+def sign_decided(means, widths, beta):
+    """Algorithm 1's decision rule: an arm is decided once its interval excludes zero.
+
+    ``|x^T theta_hat| > beta_l ||x||_{H^{-1}}``, with ``H`` the Hessian of the
+    phase's fit; the decided sign is that of ``x^T theta_hat``.
+
+    Parameters
+    ----------
+    means, widths : ndarray of shape (n_arms,)
+        ``x^T theta_hat`` and ``||x||_{H^{-1}}``.
+    beta : float
+        The phase's confidence radius ``beta_l``.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_arms,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sign_decided(np.array([1.0, -0.1]), np.array([0.2, 0.2]), beta=2.0)
+    array([ True, False])
+    """
+    return ~interval_contains_zero(means, widths, beta)
 
 
 class Phase:
@@ -417,24 +442,25 @@ class PhasedElimination(BaseEstimator):
         return ones
 
     def _fit(self, Z, counts, ones):
-        """Penalised MLE on aggregated counts; ``(theta_hat, lower Cholesky factor of H)``."""
+        """The phase's fit, by the estimator: arm i queried ``n_i`` times, ``k_i`` ones.
+
+        Its labels are the rows ``(z_i, 1)`` at weight ``k_i`` and ``(z_i, 0)``
+        at weight ``n_i - k_i``: :class:`~skpref.PairwiseLogisticRegression`
+        with ``C`` and these sample weights (an arm whose labels are all ones
+        is a one-class start, which its ``fit_labeled`` takes exactly).
+
+        Returns
+        -------
+        PairwiseLogisticRegression
+            Fitted; its ``posterior_`` gives the phase's intervals.
+        """
         queried = np.flatnonzero(counts)
         rows = np.vstack([Z[queried], Z[queried]])
-        targets = np.r_[np.ones(queried.size), np.zeros(queried.size)]
+        targets = np.r_[np.ones(queried.size, dtype=int), np.zeros(queried.size, dtype=int)]
         weights = np.r_[ones[queried], counts[queried] - ones[queried]].astype(np.float64)
         keep = weights > 0
-        objective = PenalizedLogLoss(
-            np.ascontiguousarray(rows[keep]), targets[keep], weights[keep], self.C, False
-        )
-        result = newton_cholesky(objective, np.zeros(Z.shape[1]), 1e-8, 200, None)
-        if not result.converged:
-            warnings.warn(
-                "PhasedElimination: a phase's fit did not converge in 200 Newton iterations; "
-                "its intervals are those at the last iterate.",
-                RuntimeWarning,
-            )
-        hessian = objective.hessian(result.w, result.z)
-        return result.w, cholesky(hessian, lower=True, check_finite=False)
+        model = PairwiseLogisticRegression(C=self.C, solver="newton-cholesky", max_iter=200)
+        return model.fit_labeled(rows[keep], targets[keep], sample_weight=weights[keep])
 
     # -- the algorithm -----------------------------------------------------
 
@@ -498,7 +524,7 @@ class PhasedElimination(BaseEstimator):
             counts = round_to_counts(weights, n_burn_in, random_state)
             ones = self._query(oracle, counts)
             labels_per_arm += counts
-            theta, _ = self._fit(Z, counts, ones)
+            theta = self._fit(Z, counts, ones).coef_.ravel()
         else:
             counts, value = np.zeros(n_arms, dtype=np.int64), np.nan
         phases.append(
@@ -526,11 +552,10 @@ class PhasedElimination(BaseEstimator):
             counts = round_to_counts(weights, n_phase, random_state)
             ones = self._query(oracle, counts)
             labels_per_arm += counts
-            theta, factor = self._fit(Z, counts, ones)
-            means = matvec(Z[active], theta)
-            whitened = solve_triangular(factor, Z[active].T, lower=True, check_finite=False)
-            widths = np.sqrt(np.einsum("ij,ij->j", whitened, whitened))
-            decided = np.abs(means) > beta * widths
+            model = self._fit(Z, counts, ones)
+            theta = model.coef_.ravel()
+            means, widths = model.posterior_.mean_and_std(Z[active])
+            decided = sign_decided(means, widths, beta)
             signs[active[decided]] = np.sign(means[decided]).astype(np.int64)
             decision_phase[active[decided]] = index
             phases.append(

@@ -19,13 +19,13 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.linalg import LinAlgWarning, cholesky, solve, solve_triangular, svd
-from scipy.optimize import linprog
+from scipy.linalg import LinAlgWarning, solve, svd
 from sklearn.utils._param_validation import Interval, validate_params
 from threadpoolctl import threadpool_limits
 
 from .._blas import dot, gram, matmul, matvec, rmatvec
 from .._logistic import logistic_variance
+from ..posterior import LaplacePosterior, information_matrix
 
 #: Relative tolerance below which singular values of the arm matrix count as zero.
 _RANK_RTOL = 1e-10
@@ -68,18 +68,31 @@ def span_coordinates(X):
     return np.ascontiguousarray(matmul(X, basis)), basis
 
 
-def normalized_widths(Z, curvature, weights, gaps):
-    """``g_i = ||z_i||^2_{H^{-1}} / gaps_i^2`` with ``H = sum_j weights_j curvature_j z_j z_j^T``.
+def whitened_arms(Z, curvature, weights):
+    """The arms whitened by a design's information, ``H^{-1/2} z_i`` (K x r).
 
-    Small dense helper (``r <= K`` coordinates); ``inf`` when ``H`` is singular.
+    ``H = sum_j weights_j c_j z_j z_j^T`` (:func:`skpref.posterior.information_matrix`,
+    no prior) is the posterior precision of the design's labels at ``theta``:
+    with it, ``||z_i||^2_{H^{-1}}`` is a squared row norm and ``z_i^T H^{-1}
+    z_j`` a dot product of rows (the posterior package's whitening).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        When ``H`` is singular (the design's support does not span the arms).
     """
-    root = np.sqrt(np.asarray(weights) * curvature)
+    information = information_matrix(Z, np.asarray(weights) * curvature)
+    posterior = LaplacePosterior.from_hessian(np.zeros(Z.shape[1]), information)
+    return posterior.whiten(Z)
+
+
+def normalized_widths(Z, curvature, weights, gaps):
+    """``g_i = ||z_i||^2_{H^{-1}} / gaps_i^2`` at a design; ``inf`` when ``H`` is singular."""
     try:
-        factor = cholesky(gram(Z * root[:, None]), lower=True, check_finite=False)
+        whitened = whitened_arms(Z, curvature, weights)
     except np.linalg.LinAlgError:
         return np.full(Z.shape[0], np.inf)
-    whitened = solve_triangular(factor, Z.T, lower=True, check_finite=False)
-    return np.einsum("ij,ij->j", whitened, whitened) / np.square(gaps)
+    return np.einsum("ij,ij->i", whitened, whitened) / np.square(gaps)
 
 
 def minimax_design(
@@ -136,9 +149,7 @@ def minimax_design(
     inverse_square = 1.0 / np.square(np.asarray(normalizer, dtype=np.float64))
     best_value, best_weights, lower = np.inf, weights, -np.inf
     for _ in range(max_iter):
-        root = np.sqrt(weights * curvature)
-        factor = cholesky(gram(Z * root[:, None]), lower=True, check_finite=False)
-        whitened = solve_triangular(factor, Z.T, lower=True, check_finite=False)
+        whitened = whitened_arms(Z, curvature, weights).T
         target_rows = whitened[:, targets]
         g = np.einsum("ij,ij->j", target_rows, target_rows) * inverse_square
         top = g.max()
@@ -189,10 +200,8 @@ class OracleResult:
 
 def _widths_and_cross(Z, curvature, weights, gaps):
     """``g`` and the cross products ``z_i^T H^{-1} z_j`` (K x K) at a design."""
-    root = np.sqrt(weights * curvature)
-    factor = cholesky(gram(Z * root[:, None]), lower=True, check_finite=False)
-    whitened = solve_triangular(factor, Z.T, lower=True, check_finite=False)
-    cross = gram(whitened)
+    whitened = whitened_arms(Z, curvature, weights)
+    cross = matmul(whitened, whitened.T)
     return np.diag(cross) / np.square(gaps), cross
 
 
@@ -220,6 +229,8 @@ def minimax_certificate(Z, curvature, weights, gaps):
     lower_bound : float
     dual : ndarray of shape (K,)
     """
+    from scipy.optimize import linprog  # loaded only where a certificate is asked for
+
     g, cross = _widths_and_cross(Z, curvature, weights, gaps)
     n_arms = g.size
     gains = curvature[:, None] * np.square(cross) / np.square(gaps)[None, :]

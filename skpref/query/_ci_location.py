@@ -6,8 +6,9 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import lazy_greedy, pool_moments, prepare
+from ._base import COMMON_CONSTRAINTS, QueryStrategy, with_common_parameters
+from ._pool import score_pool
+from ._select import select_greedy
 
 
 def ambiguity(means, widths, beta):
@@ -37,6 +38,7 @@ def z_score(means, widths):
     },
     prefer_skip_nested_validation=True,
 )
+@with_common_parameters
 def ci_location_sampling(
     classifier, X_pool, n_instances=1, *, beta=1.0, criterion="ambiguity", random_state=None
 ):
@@ -59,14 +61,7 @@ def ci_location_sampling(
 
     Parameters
     ----------
-    classifier : PairwiseLogisticRegression, Pipeline or modAL learner
-        The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
-        active-learning loop or modAL learner is unwrapped to it.
-    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
-        Candidate comparison rows (for a ``Pipeline``: in its input space).
-    n_instances : int, default=1
-        Number of rows to select (at most ``n_pool``).
+    {common}
     beta : float, default=1.0
         Half-width of the interval in posterior standard deviations.
     criterion : {"ambiguity", "zscore"}, default="ambiguity"
@@ -98,23 +93,13 @@ def ci_location_sampling(
     >>> bool(np.all(np.diff(scores) <= 0))  # utilities only fall as the batch grows
     True
     """
-    posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = pool_moments(posterior, rows)
+    pool, n = score_pool(classifier, X_pool, n_instances)
     score = partial(ambiguity, beta=beta) if criterion == "ambiguity" else z_score
-    return lazy_greedy(posterior, rows, n, score, means, widths, random_state)
+    return select_greedy(pool, score, n, random_state)
 
 
 class CILocationSampling(QueryStrategy):
     """Object form of :func:`ci_location_sampling`.
-
-    Parameters
-    ----------
-    beta : float, default=1.0
-        As in :func:`ci_location_sampling`.
-    criterion : {"ambiguity", "zscore"}, default="ambiguity"
-        As in :func:`ci_location_sampling`.
-    random_state : int, RandomState instance or None, default=None
-        As in :func:`ci_location_sampling`.
 
     Examples
     --------

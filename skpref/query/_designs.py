@@ -29,17 +29,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._blas import matmul
-from .._logistic import logistic_variance
-from .._objective import penalized_hessian
-from ..design._frank_wolfe import (
-    LinearObjective,
-    MinimaxObjective,
-    frank_wolfe_design,
-    round_to_distinct,
-)
+from ..design import LinearObjective, MinimaxObjective, frank_wolfe_design, round_to_distinct
+from ..posterior import information_matrix, interval_contains_zero
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import check_utility, pool_moments, prepare, select_top
+from ._pool import check_utility, score_pool
+from ._select import top_rows
 
 _COMMON = {
     **COMMON_CONSTRAINTS,
@@ -50,39 +44,56 @@ _COMMON = {
 }
 
 
-def _solve_pool_design(posterior, rows, n, curvature, objective, settings):
-    """Rank the pool by first-order gain, solve on the best, round to ``n``."""
-    n_candidates = min(rows.shape[0], max(settings["n_candidates"], 4 * n))
-    factor = posterior.cholesky_factor
-    _, W = objective(factor)
+def select_design(pool, objective, n, *, n_candidates, tol, max_iter, random_state):
+    """The design selector: rank the pool by first-order gain, solve on the best, round.
+
+    One chunked pass ranks every row by its first-order gain ``-df/dlambda_j
+    = n c_j z_j^T W z_j`` at ``lambda = 0``; the design is solved by
+    Frank-Wolfe on the capped simplex over the ``n_candidates`` rows of
+    largest gain, started at the batch of largest gain, and rounded to the
+    ``n`` heaviest rows.
+
+    Parameters
+    ----------
+    pool : ScoredPool
+    objective : LinearObjective or MinimaxObjective
+        In the posterior's whitened coordinates.
+    n : int
+    n_candidates, tol, max_iter, random_state
+        As in :func:`g_optimal_sampling`.
+
+    Returns
+    -------
+    indices : ndarray of shape (n,)
+        Heaviest design weight first.
+    weights : ndarray of shape (n,)
+        Their design weights.
+    """
+    rows, posterior = pool.rows, pool.posterior
+    n_candidates = min(pool.n_rows, max(n_candidates, 4 * n))
     with np.errstate(over="ignore", invalid="ignore"):  # checked just below
-        gain = curvature * posterior.whitened_quadratic_form(rows, W)
+        gain = pool.logistic_variances * posterior.whitened_quadratic_form(
+            rows, objective.initial_weight_matrix()
+        )
     check_utility(gain, rows, "first-order design gain")
-    support = _top_rows(gain, n_candidates, settings["random_state"])
+    support = top_rows(gain, n_candidates, random_state)
     # A batch labels n distinct rows once each: the design lives on the
     # capped simplex lambda_j <= 1/n, whose vertices are batches. Start at the
     # batch of largest first-order gain.
     initial = np.zeros(support.size)
     initial[np.argsort(-gain[support], kind="stable")[:n]] = 1.0 / n
     result = frank_wolfe_design(
-        posterior.augment(rows[support]),
-        curvature[support],
+        posterior.whiten(rows[support]),
+        pool.logistic_variances[support],
         objective,
-        base=matmul(factor, factor.T),
         scale=n,
-        tol=settings["tol"],
-        max_iter=settings["max_iter"],
+        tol=tol,
+        max_iter=max_iter,
         initial=initial,
         max_weight=1.0 / n,
     )
-    picked = round_to_distinct(result.weights, n, result.gain, settings["random_state"])
+    picked = round_to_distinct(result.weights, n, result.gain, random_state)
     return support[picked].astype(np.intp), result.weights[picked]
-
-
-def _top_rows(utility, k, random_state):
-    """Sorted indices of the ``k`` best finite utilities."""
-    indices, _ = select_top(utility, min(k, utility.size), random_state)
-    return np.sort(indices[np.isfinite(utility[indices])])
 
 
 @validate_params(_COMMON, prefer_skip_nested_validation=True)
@@ -108,14 +119,7 @@ def g_optimal_sampling(
 
     Parameters
     ----------
-    classifier : PairwiseLogisticRegression, Pipeline or modAL learner
-        The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
-        active-learning loop or modAL learner is unwrapped to it.
-    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
-        Candidate comparison rows (for a ``Pipeline``: in its input space).
-    n_instances : int, default=1
-        Number of rows to select (at most ``n_pool``).
+    {common}
     n_candidates : int, default=1000
         Rows the design may use, and rows the maximum runs over.
     sharpness : float, default=200.0
@@ -143,36 +147,21 @@ def g_optimal_sampling(
     >>> sorted(g_optimal_sampling(PairwiseLogisticRegression(), X, 2)[0].tolist())
     [0, 1]
     """
-    posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = pool_moments(posterior, rows)
-    if not np.any(widths > 0):
+    pool, n = score_pool(classifier, X_pool, n_instances)
+    if not np.any(pool.widths > 0):
         raise ValueError("Every pool row is the zero vector: no pair carries information.")
-    settings = {
-        "n_candidates": n_candidates,
-        "tol": tol,
-        "max_iter": max_iter,
-        "random_state": random_state,
-    }
-    widest = _top_rows(widths, n_candidates, random_state)
-    objective = MinimaxObjective(posterior.augment(rows[widest]), np.ones(widest.size), sharpness)
-    return _solve_pool_design(posterior, rows, n, logistic_variance(means), objective, settings)
+    widest = top_rows(pool.widths, n_candidates, random_state)
+    objective = MinimaxObjective(
+        pool.posterior.whiten(pool.rows[widest]), np.ones(widest.size), sharpness
+    )
+    return select_design(
+        pool, objective, n, n_candidates=n_candidates, tol=tol, max_iter=max_iter,
+        random_state=random_state,
+    )
 
 
 class GOptimalSampling(QueryStrategy):
     """Object form of :func:`g_optimal_sampling`.
-
-    Parameters
-    ----------
-    n_candidates : int, default=1000
-        As in :func:`g_optimal_sampling`.
-    sharpness : float, default=200.0
-        As in :func:`g_optimal_sampling`.
-    tol : float, default=1e-3
-        As in :func:`g_optimal_sampling`.
-    max_iter : int, default=100
-        As in :func:`g_optimal_sampling`.
-    random_state : int, RandomState instance or None, default=None
-        As in :func:`g_optimal_sampling`.
 
     Examples
     --------
@@ -240,14 +229,7 @@ def design_sampling(
 
     Parameters
     ----------
-    classifier : PairwiseLogisticRegression, Pipeline or modAL learner
-        The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
-        active-learning loop or modAL learner is unwrapped to it.
-    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
-        Candidate comparison rows (for a ``Pipeline``: in its input space).
-    n_instances : int, default=1
-        Number of rows to select (at most ``n_pool``).
+    {common}
     beta : float, default=0.5
         Interval half-width in posterior standard deviations (how the
         default was chosen: the user guide's benchmark page).
@@ -285,55 +267,76 @@ def design_sampling(
     >>> len(set(indices.tolist())), bool(np.all(np.diff(weights) <= 0))
     (5, True)
     """
-    posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = pool_moments(posterior, rows)
-    settings = {
-        "n_candidates": n_candidates,
-        "tol": tol,
-        "max_iter": max_iter,
-        "random_state": random_state,
-    }
+    pool, n = score_pool(classifier, X_pool, n_instances)
+    posterior, rows = pool.posterior, pool.rows
+    targets, location = design_targets(pool.means, pool.widths, beta)
+    inverse_square = np.where(targets, 1.0 / np.where(targets, location, 1.0) ** 2, 0.0)
+    if aggregate == "mean":
+        # M = sum_{i in T} x~_i x~_i^T / (|T| (|m_i| + beta w_i)^2), whitened.
+        moment = information_matrix(
+            rows, inverse_square / targets.sum(), intercept=posterior.intercept is not None
+        )
+        objective = LinearObjective(posterior.whitened_matrix(moment))
+    else:
+        normalized = np.where(
+            targets, location_normalized_widths(pool.means, pool.widths, beta), -np.inf
+        )
+        worst = top_rows(normalized, n_candidates, random_state)
+        objective = MinimaxObjective(posterior.whiten(rows[worst]), location[worst], sharpness)
+    return select_design(
+        pool, objective, n, n_candidates=n_candidates, tol=tol, max_iter=max_iter,
+        random_state=random_state,
+    )
+
+
+def location_normalized_widths(means, widths, beta):
+    """Design sampling's objective before any design: ``g_i(0) = w_i^2 / (|m_i| + beta w_i)^2``.
+
+    The width against the interval's location: ``g_i(lambda) =
+    ||x_i||^2_{H(lambda)^{-1}} / (|m_i| + beta w_i)^2``, the quantity the
+    design shrinks, is this at ``lambda = 0``. It is at most ``1 / beta^2``,
+    and largest for a near-tie (``|m_i|`` small against ``w_i``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> location_normalized_widths(np.array([0.0, 1.0]), np.array([1.0, 1.0]), beta=1.0)
+    array([1.  , 0.25])
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return widths**2 * (1.0 / (np.abs(means) + beta * widths) ** 2)
+
+
+def design_targets(means, widths, beta):
+    """The rows design sampling shrinks, ``T``, and their locations ``|m_i| + beta w_i``.
+
+    ``T`` is the rows whose interval ``[m - beta w, m + beta w]`` contains 0
+    (the ambiguous ones), or every row if none does; rows whose squared
+    location underflows (zero rows, for all purposes) carry no information
+    and are never in ``T``.
+
+    Returns
+    -------
+    targets : ndarray of bool, shape (n_pool,)
+    location : ndarray of shape (n_pool,)
+
+    Raises
+    ------
+    ValueError
+        When every row is a zero row.
+    """
     location = np.abs(means) + beta * widths
     with np.errstate(divide="ignore", over="ignore"):
-        # Rows whose squared location underflows are zero rows for all purposes.
         informative = np.isfinite(1.0 / location**2)
-    ambiguous = informative & (np.abs(means) <= beta * widths)
+    ambiguous = informative & interval_contains_zero(means, widths, beta)
     targets = ambiguous if ambiguous.any() else informative
     if not targets.any():
         raise ValueError("Every pool row is the zero vector: no pair carries information.")
-    inverse_square = np.where(targets, 1.0 / np.where(targets, location, 1.0) ** 2, 0.0)
-    if aggregate == "mean":
-        weights = inverse_square / targets.sum()
-        # M = sum_i a_i x~_i x~_i^T: the chunked weighted Gram of the Hessian
-        # builder, with C = inf so that it adds no I / C term.
-        moment = penalized_hessian(rows, weights, np.inf, posterior.intercept is not None)
-        objective = LinearObjective(moment)
-    else:
-        normalized = np.where(targets, widths**2 * inverse_square, -np.inf)  # g_i(0)
-        worst = _top_rows(normalized, n_candidates, random_state)
-        objective = MinimaxObjective(posterior.augment(rows[worst]), location[worst], sharpness)
-    return _solve_pool_design(posterior, rows, n, logistic_variance(means), objective, settings)
+    return targets, location
 
 
 class DesignSampling(QueryStrategy):
     """Object form of :func:`design_sampling`.
-
-    Parameters
-    ----------
-    beta : float, default=0.5
-        As in :func:`design_sampling`.
-    aggregate : {"mean", "max"}, default="mean"
-        As in :func:`design_sampling`.
-    n_candidates : int, default=1000
-        As in :func:`design_sampling`.
-    sharpness : float, default=200.0
-        As in :func:`design_sampling`.
-    tol : float, default=1e-3
-        As in :func:`design_sampling`.
-    max_iter : int, default=100
-        As in :func:`design_sampling`.
-    random_state : int, RandomState instance or None, default=None
-        As in :func:`design_sampling`.
 
     Examples
     --------

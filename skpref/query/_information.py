@@ -7,29 +7,24 @@ Both look at widths only, not at where an interval sits relative to zero.
 from sklearn.utils._param_validation import validate_params
 
 from .._logistic import logistic_variance
-from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import lazy_greedy, pool_moments, prepare, select_top
+from ._base import COMMON_CONSTRAINTS, QueryStrategy, with_common_parameters
+from ._pool import score_pool
+from ._select import select_greedy, select_top
 
 
 @validate_params(COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
+@with_common_parameters
 def apo_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     """Active Preference Optimization: utility ``x^T V^{-1} x`` (Das et al., 2024).
 
     ``V = I / C + sum_labeled x x^T`` is the unweighted design matrix of the
     labeled rows (a linear bandit's confidence ellipsoid; the model's
-    ``design_posterior_``). The batch is the top ``n`` rows with ``V`` held
+    ``gram_posterior_``). The batch is the top ``n`` rows with ``V`` held
     fixed, as APO's reference implementation does.
 
     Parameters
     ----------
-    classifier : PairwiseLogisticRegression, Pipeline or modAL learner
-        The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
-        active-learning loop or modAL learner is unwrapped to it.
-    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
-        Candidate comparison rows (for a ``Pipeline``: in its input space).
-    n_instances : int, default=1
-        Number of rows to select (at most ``n_pool``).
+    {common}
     random_state : int, RandomState instance or None, default=None
         Seeds tie-breaking.
 
@@ -53,18 +48,12 @@ def apo_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     >>> apo_sampling(PairwiseLogisticRegression(), X)[0].tolist()
     [1]
     """
-    posterior, rows, n = prepare(classifier, X_pool, n_instances, kind="design")
-    _, widths = pool_moments(posterior, rows, mean=False)
-    return select_top(widths**2, n, random_state)
+    pool, n = score_pool(classifier, X_pool, n_instances, means=False, kind="gram")
+    return select_top(pool.widths**2, n, random_state)
 
 
 class APOSampling(QueryStrategy):
     """Object form of :func:`apo_sampling`.
-
-    Parameters
-    ----------
-    random_state : int, RandomState instance or None, default=None
-        As in :func:`apo_sampling`.
 
     Examples
     --------
@@ -85,6 +74,7 @@ def d_optimal_gain(means, widths):
 
 
 @validate_params(COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
+@with_common_parameters
 def d_optimal_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     """Greedy D-optimal design: utility ``mu'(m) w^2``, batch conditioned.
 
@@ -94,14 +84,7 @@ def d_optimal_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
 
     Parameters
     ----------
-    classifier : PairwiseLogisticRegression, Pipeline or modAL learner
-        The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
-        active-learning loop or modAL learner is unwrapped to it.
-    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
-        Candidate comparison rows (for a ``Pipeline``: in its input space).
-    n_instances : int, default=1
-        Number of rows to select (at most ``n_pool``).
+    {common}
     random_state : int, RandomState instance or None, default=None
         Seeds tie-breaking.
 
@@ -121,18 +104,12 @@ def d_optimal_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     >>> d_optimal_sampling(PairwiseLogisticRegression(), X, 2, random_state=0)[0].tolist()
     [1, 2]
     """
-    posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, widths = pool_moments(posterior, rows)
-    return lazy_greedy(posterior, rows, n, d_optimal_gain, means, widths, random_state)
+    pool, n = score_pool(classifier, X_pool, n_instances)
+    return select_greedy(pool, d_optimal_gain, n, random_state)
 
 
 class DOptimalSampling(QueryStrategy):
     """Object form of :func:`d_optimal_sampling`.
-
-    Parameters
-    ----------
-    random_state : int, RandomState instance or None, default=None
-        As in :func:`d_optimal_sampling`.
 
     Examples
     --------

@@ -5,7 +5,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import validate_params
 
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import check_n_instances, check_pool_rows, resolve_classifier
+from ._pool import check_n_instances, check_pool_rows, resolve_classifier
 
 
 @validate_params(
@@ -58,11 +58,6 @@ def random_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
 
 class RandomSampling(QueryStrategy):
     """Object form of :func:`random_sampling`.
-
-    Parameters
-    ----------
-    random_state : int, RandomState instance or None, default=None
-        As in :func:`random_sampling`.
 
     Examples
     --------

@@ -3,14 +3,15 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._base import COMMON_CONSTRAINTS, QueryStrategy
-from ._core import pool_moments, prepare, select_top
+from ._base import COMMON_CONSTRAINTS, QueryStrategy, with_common_parameters
+from ._pool import score_pool
+from ._select import select_by_acceptance, select_top
 
 
 @validate_params(COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
+@with_common_parameters
 def uncertainty_sampling(classifier, X_pool, n_instances=1, *, random_state=None):
     """The rows closest to a tie under the point estimate: utility ``-|m(x)|``.
 
@@ -20,14 +21,7 @@ def uncertainty_sampling(classifier, X_pool, n_instances=1, *, random_state=None
 
     Parameters
     ----------
-    classifier : PairwiseLogisticRegression, Pipeline or modAL learner
-        The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
-        active-learning loop or modAL learner is unwrapped to it.
-    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
-        Candidate comparison rows (for a ``Pipeline``: in its input space).
-    n_instances : int, default=1
-        Number of rows to select (at most ``n_pool``).
+    {common}
     random_state : int, RandomState instance or None, default=None
         Seeds tie-breaking.
 
@@ -49,18 +43,12 @@ def uncertainty_sampling(classifier, X_pool, n_instances=1, *, random_state=None
     >>> indices.tolist()
     [2, 3]
     """
-    posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, _ = pool_moments(posterior, rows, std=False)
-    return select_top(-np.abs(means), n, random_state)
+    pool, n = score_pool(classifier, X_pool, n_instances, widths=False)
+    return select_top(-np.abs(pool.means), n, random_state)
 
 
 class UncertaintySampling(QueryStrategy):
     """Object form of :func:`uncertainty_sampling`.
-
-    Parameters
-    ----------
-    random_state : int, RandomState instance or None, default=None
-        As in :func:`uncertainty_sampling`.
 
     Examples
     --------
@@ -83,6 +71,7 @@ class UncertaintySampling(QueryStrategy):
     },
     prefer_skip_nested_validation=True,
 )
+@with_common_parameters
 def selective_sampling(
     classifier, X_pool, n_instances=1, *, b=1.0, max_passes=1000, random_state=None
 ):
@@ -107,14 +96,7 @@ def selective_sampling(
 
     Parameters
     ----------
-    classifier : PairwiseLogisticRegression, Pipeline or modAL learner
-        The model whose Laplace posterior scores the pool, fitted or not
-        (unfitted: the prior ``N(0, C I)``); a ``Pipeline``, fitted search,
-        active-learning loop or modAL learner is unwrapped to it.
-    X_pool : array-like or sparse matrix of shape (n_pool, n_features)
-        Candidate comparison rows (for a ``Pipeline``: in its input space).
-    n_instances : int, default=1
-        Number of rows to select (at most ``n_pool``).
+    {common}
     b : float, default=1.0
         Positive sampling scale on the logit ``|m|``.
     max_passes : int, default=1000
@@ -147,25 +129,11 @@ def selective_sampling(
     >>> probabilities.tolist()  # the prior puts every row at m = 0
     [1.0, 1.0, 1.0]
     """
-    posterior, rows, n = prepare(classifier, X_pool, n_instances)
-    means, _ = pool_moments(posterior, rows, std=False)
-    probability = acceptance_probability(means, b)
-    rng = check_random_state(random_state)
-    remaining = np.ones(probability.size, dtype=bool)
-    taken = []
-    for _ in range(max_passes):
-        if len(taken) == n:
-            break
-        order = rng.permutation(np.flatnonzero(remaining))
-        accepted = order[rng.random_sample(order.size) < probability[order]]
-        accepted = accepted[: n - len(taken)]
-        taken.extend(accepted.tolist())
-        remaining[accepted] = False
-    if len(taken) < n:
-        left = np.flatnonzero(remaining)
-        best, _ = select_top(-np.abs(means[left]), n - len(taken), rng)
-        taken.extend(left[best].tolist())
-    indices = np.asarray(taken, dtype=np.intp)
+    pool, n = score_pool(classifier, X_pool, n_instances, widths=False)
+    probability = acceptance_probability(pool.means, b)
+    indices = select_by_acceptance(
+        probability, n, random_state, max_passes=max_passes, fallback=-np.abs(pool.means)
+    )
     return indices, probability[indices]
 
 
@@ -186,15 +154,6 @@ def acceptance_probability(means, b):
 
 class SelectiveSampling(QueryStrategy):
     """Object form of :func:`selective_sampling`.
-
-    Parameters
-    ----------
-    b : float, default=1.0
-        As in :func:`selective_sampling`.
-    max_passes : int, default=1000
-        As in :func:`selective_sampling`.
-    random_state : int, RandomState instance or None, default=None
-        As in :func:`selective_sampling`.
 
     Examples
     --------

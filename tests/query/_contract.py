@@ -84,9 +84,9 @@ def fit_item_pipeline(n_features, seed=0, n_samples=60):
 class FrozenPosterior(BaseEstimator):
     """An estimator that only carries a given Laplace posterior.
 
-    The "compatible estimator" route of ``posterior_of`` (a ``posterior_``
-    attribute and a ``C`` parameter): it lets a reference hand a conditioned
-    posterior to a strategy without refitting anything.
+    The "compatible estimator" route of ``posterior_of`` (a
+    ``get_posterior(n_features, kind=...)`` method): it lets a reference hand
+    a conditioned posterior to a strategy without refitting anything.
     """
 
     def __init__(self, C=1.0):
@@ -98,6 +98,10 @@ class FrozenPosterior(BaseEstimator):
     def frozen(self, posterior):
         self.posterior_ = posterior
         return self
+
+    def get_posterior(self, n_features=None, *, kind="laplace"):
+        assert kind == "laplace" and n_features in (None, self.posterior_.n_params)
+        return self.posterior_
 
 
 def sequential_picks(function, params, posterior, pool, n):

@@ -536,10 +536,13 @@ def spec_design_problem(kind, model, X, pool, beta=1.0, sharpness=200.0):
         g = squared_widths(information, rows) / location**2
         return g.mean() if kind == "mean" else g.max()
 
+    # The solver works where the posterior's information is the identity: z = L^-1 x.
+    posterior = model.posterior_
     if kind == "mean":
-        objective = LinearObjective((rows / location[:, None] ** 2).T @ rows / rows.shape[0])
+        moment = (rows / location[:, None] ** 2).T @ rows / rows.shape[0]
+        objective = LinearObjective(posterior.whitened_matrix(moment))
     else:
-        objective = MinimaxObjective(rows, location, sharpness)
+        objective = MinimaxObjective(posterior.whiten(rows), location, sharpness)
     return H, logistic_variance(means), value, objective, rows.shape[0]
 
 
@@ -556,10 +559,9 @@ def test_frank_wolfe_on_the_spec_design_objective_beats_uniform(seed, kind, capp
     pool, n_instances = gaussian_pool(20, 3, seed + 100), 3
     H, curvature, value, objective, n_rows = spec_design_problem(kind, model, X, pool)
     result = frank_wolfe_design(
-        pool,
+        model.posterior_.whiten(pool),
         curvature,
         objective,
-        base=H,
         scale=n_instances,
         max_weight=1.0 / n_instances if capped else None,
     )

@@ -35,15 +35,14 @@ from skpref.query import (
     g_optimal_sampling,
     uncertainty_sampling,
 )
-from skpref.query._core import (
+from skpref.query._pool import (
+    ScoredPool,
     check_n_instances,
     check_utility,
-    lazy_greedy,
-    pool_moments,
     posterior_of,
     resolve_classifier,
-    select_top,
 )
+from skpref.query._select import select_greedy, select_top
 
 from ._contract import (
     fit_item_pipeline,
@@ -89,8 +88,13 @@ def clustered_pool(n_clusters, per_cluster, n_features, seed, spread=0.05):
 
 
 def run_lazy_greedy(posterior, pool, n, score, random_state=0):
-    means, widths = posterior.mean_and_std(pool)
-    return lazy_greedy(posterior, pool, n, score, means, widths, random_state)
+    return select_greedy(ScoredPool(posterior, pool), score, n, random_state)
+
+
+def pool_moments(posterior, pool, std=True):
+    """The means and widths a strategy starts from (the scored pool's)."""
+    scored = ScoredPool(posterior, pool, widths=std)
+    return scored.means, scored.widths
 
 
 # -- select_top ----------------------------------------------------------------------
@@ -449,7 +453,7 @@ def test_unfitted_template_estimator_is_not_taken_for_the_model():
     X, y = training_data(3, seed=8, n_samples=40)
     bagging = BaggingClassifier(PairwiseLogisticRegression(), n_estimators=2, random_state=0)
     bagging.fit(X, y)
-    with pytest.raises(TypeError, match="BaggingClassifier has no posterior_"):
+    with pytest.raises(TypeError, match="BaggingClassifier has no Laplace posterior"):
         uncertainty_sampling(bagging, X, 2)
 
 
@@ -585,7 +589,11 @@ def test_pool_moments_tiny_rows_with_an_intercept_are_scored():
     model = fit_model(3, seed=1, fit_intercept=True)
     pool = gaussian_pool(10, 3, seed=1) * 1e-170
     _, widths = pool_moments(model.posterior_, pool)
-    np.testing.assert_allclose(widths, np.sqrt(model.posterior_.solve(pool)[:, -1]), rtol=1e-12)
+    augmented = np.c_[pool, np.ones(len(pool))]
+    variances = np.einsum(
+        "ij,ji->i", augmented, np.linalg.solve(model.posterior_.precision(), augmented.T)
+    )
+    np.testing.assert_allclose(widths, np.sqrt(variances), rtol=1e-12)
 
 
 def test_pool_moments_mean_overflow():
