@@ -271,8 +271,13 @@ def _blocked_on_a_fifo(tmp_path, name, ignored=()):
         child.send_signal(getattr(signal, name))
         try:
             child.wait(timeout=1)
-        except subprocess.TimeoutExpired:  # the signal was ignored: read, so that it ends
-            with open(fifo, "rb") as reader:
+        except subprocess.TimeoutExpired:  # ignored, or slow to unwind: read, so that it ends
+            # Non-blocking open: a child that has exited meanwhile (a loaded machine
+            # takes more than a second to unwind) leaves no writer, and a blocking
+            # open would then wait forever; with a writer, read until it closes.
+            descriptor = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+            os.set_blocking(descriptor, True)
+            with os.fdopen(descriptor, "rb") as reader:
                 reader.read()
         stdout, stderr = child.communicate(timeout=60)
     finally:
