@@ -25,6 +25,9 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import skpref  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "docs"))
+import _rendered  # noqa: E402
+
 project = "skpref"
 author = "skpref developers"
 copyright = "skpref developers"
@@ -90,6 +93,11 @@ html_theme_options = {
 html_sidebars = {"index": [], "auto_examples/index": []}
 
 
+from sphinx.util import logging as _sphinx_logging  # noqa: E402
+
+_LOGGER = _sphinx_logging.getLogger("skpref.docs")
+
+
 # -- skipped members -----------------------------------------------------------
 def _skip_metadata_request_methods(app, what, name, obj, skip, options):
     """Leave out scikit-learn's generated ``set_<method>_request`` methods.
@@ -103,5 +111,42 @@ def _skip_metadata_request_methods(app, what, name, obj, skip, options):
     return None
 
 
+# -- rendered examples ---------------------------------------------------------
+_RENDER_PROBLEMS = {}
+
+
+def _check_rendered_example(app, docname, source):
+    """Record every warning and build-machine path in a generated example page.
+
+    sphinx-gallery writes each example's output into ``auto_examples/*.rst``;
+    a page that shows a ``UserWarning`` or the absolute path of this checkout,
+    the virtual environment, the home or the temporary directory is reported
+    here (a Sphinx warning, fatal under ``-W``) and fails the build in
+    :func:`_fail_on_rendered_problems` even without ``-W``.
+    """
+    if not docname.startswith("auto_examples/"):
+        return
+    found = _rendered.problems(source[0], _rendered.machine_paths(ROOT))
+    for problem in found:
+        _LOGGER.warning(f"{docname}: {problem}", location=docname)
+    if found:
+        _RENDER_PROBLEMS[docname] = found
+
+
+def _fail_on_rendered_problems(app, exception):
+    if exception is None and _RENDER_PROBLEMS:
+        from sphinx.errors import ExtensionError
+
+        listed = "; ".join(
+            f"{name}: {', '.join(found)}" for name, found in _RENDER_PROBLEMS.items()
+        )
+        raise ExtensionError(
+            "gallery pages show Python warnings or the build machine's paths (make the "
+            f"example say what ran, without them): {listed}"
+        )
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_metadata_request_methods)
+    app.connect("source-read", _check_rendered_example)
+    app.connect("build-finished", _fail_on_rendered_problems)

@@ -63,13 +63,16 @@ for round_ in range(3):
     annotate(batch)
 
 campaign = load_campaign(pool_path, labels_path)
-print(format_status(campaign_status(campaign.pool, campaign.labels)))
+status = campaign_status(campaign.pool, campaign.labels)
+for part in ("pool", "labels"):  # the file names as `skpref status` shows them, run in `work`
+    status[part]["path"] = os.path.relpath(status[part]["path"], work)
+print(format_status(status))
 
 # %%
 # Fit the reward model and read its card; score every pair of the pool.
 model, card = fit_reward_model(campaign.pool, campaign.labels, C=1.0)
 cv = card["cv"]
-print(f"answers: {card['labels']}")
+print("answers:", {key: value for key, value in card["labels"].items() if key != "path"})
 print(f"cross-validated accuracy {cv['accuracy']:.2f} +- {cv['accuracy_stderr']:.2f}, "
       f"log-loss {cv['log_loss']:.3f} +- {cv['log_loss_stderr']:.3f}")
 scores = list(csv.DictReader(score_pairs(model, campaign.pool).splitlines()))

@@ -20,11 +20,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._model import PairwiseLogisticRegression
+from ._pipeline import check_antisymmetric
 from .query import CILocationSampling
 from .query._base import QueryStrategy
 
 
-def fit_labeled(estimator, X, y, **fit_kwargs):
+def fit_labeled(estimator, X, y, *, check_antisymmetry=True, **fit_kwargs):
     """Fit ``estimator`` on the labeled pairs, coping with a one-class start.
 
     Active loops often begin with labels of one class only, which no
@@ -33,6 +34,11 @@ def fit_labeled(estimator, X, y, **fit_kwargs):
     ``fit_labeled`` adds every row mirrored at half weight, which leaves the
     fit exactly that of the labeled rows) is fitted so; any other stays
     unfitted, with a warning, and strategies use its prior.
+
+    A fitted Pipeline is checked by :func:`skpref._pipeline.check_antisymmetric`
+    (unless ``check_antisymmetry=False``): a step before the model that is not
+    odd, such as ``StandardScaler()`` centering the difference rows, breaks
+    ``f(-x) = -f(x)`` and is named in an ``AntisymmetryWarning``.
 
     Returns
     -------
@@ -45,6 +51,8 @@ def fit_labeled(estimator, X, y, **fit_kwargs):
     labels = np.unique(y)
     if labels.size >= 2:
         estimator.fit(X, y, **fit_kwargs)
+        if check_antisymmetry:
+            check_antisymmetric(estimator, X)
         return True
     starts = getattr(estimator, "starts_from_one_class", None)
     if starts is not None and starts(y):
@@ -284,6 +292,7 @@ class ActivePreferenceClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstima
                 f"The {len(queried)} queried labels hold one class only and "
                 f"{type(estimator).__name__} cannot be fitted on them; raise the budget."
             )
+        check_antisymmetric(estimator, X[np.asarray(queried, dtype=np.intp)])
         self.estimator_ = estimator
         self.queried_indices_ = np.asarray(queried, dtype=np.intp)
         self.learning_curve_ = {
@@ -296,7 +305,8 @@ class ActivePreferenceClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstima
     def _refit(estimator, X, y, queried, eval_set, curve):
         """Refit on the queried rows and append a checkpoint to ``curve``."""
         rows = np.asarray(queried, dtype=np.intp)
-        if not fit_labeled(estimator, X[rows], y[rows]):
+        # The Pipeline check runs once, after the last refit (see fit).
+        if not fit_labeled(estimator, X[rows], y[rows], check_antisymmetry=False):
             return False
         curve["n_labels"].append(len(rows))
         if eval_set is not None:

@@ -22,7 +22,8 @@ import numpy as np
 from .._cli_types import INVERSE_REGULARISATION, SEED, integer, number
 from ..query import STRATEGIES
 from ._atomic import NotRegularFileError, atomic_write_bytes, resolve_output, write_stream
-from ._errors import CampaignError, plural
+from .._text import plural
+from ._errors import CampaignError
 from ._labels import read_labels
 from ._pool import read_pool
 from ._select import select_batch
@@ -32,6 +33,10 @@ from ._model_files import (
     score_pairs, score_responses,
 )
 from ._pool import read_responses
+
+#: ``--C`` of every campaign command: the estimator's default, chosen on held-out accuracy
+#: and log-loss at 50 to 200 labels of the real datasets (``benchmarks/tune_campaign_C.md``).
+CAMPAIGN_C = 1.0
 
 #: Largest ``--beta``, in logit standard deviations (a 100-sigma interval is already all of R).
 MAX_BETA = 100.0
@@ -59,8 +64,13 @@ def _add_common(parser):
         "--id-column", default="pair_id", help="id column of .csv/.parquet pools (default pair_id)"
     )
     parser.add_argument(
-        "--C", type=INVERSE_REGULARISATION, default=1.0,
-        help="inverse regularisation strength of the model, in [1e-100, 1e100] (default 1)",
+        "--C", type=INVERSE_REGULARISATION, default=CAMPAIGN_C,
+        help=(
+            "the model's C: the prior variance of each coefficient, i.e. the inverse "
+            "regularisation strength, in [1e-100, 1e100] (default 1: with 50 to 200 labels "
+            "of the three real datasets no C in 0.1..10 had a held-out accuracy a point above "
+            "C=1's, and smaller C had a worse log-loss; benchmarks/tune_campaign_C.md)"
+        ),
     )
     parser.add_argument(
         "--seed", type=SEED, default=0, help="random seed, in [0, 2**32 - 1] (default 0)"
@@ -133,16 +143,19 @@ def add_commands(subparsers):
 
     status = subparsers.add_parser(
         "status",
-        help="labels so far, class balance, ambiguous pairs, cross-validated accuracy",
+        help="labels so far, the learning curve, and what the next batch should buy",
         description=textwrap.fill(
-            "Report the state of a campaign: labeled pairs (repeats counted once), "
-            "class balance, how many pool pairs are still ambiguous (logit "
-            "interval at --beta contains 0), a k-fold cross-validated accuracy "
-            "with its standard error (at least "
-            f"{MIN_CV_LABELS} labels), and its trend over the first n labels in "
-            "file order (the last five batches with --batch-size, else quarters). "
-            "Actively chosen pairs are the hard ones: the accuracy on them "
-            "underestimates the accuracy on the whole pool; read it as a trend.",
+            "Report the state of a campaign, to decide whether to keep labeling: "
+            "labeled pairs (repeats counted once), class balance, a k-fold "
+            f"cross-validated accuracy and log-loss with their standard errors (at least "
+            f"{MIN_CV_LABELS} labels), the share of pool pairs already decided (logit "
+            "interval m +- beta*w excludes 0) and the mean width w; the learning curve "
+            "(the same at the first n labels in file order: after each of the last five "
+            "batches with --batch-size, else at quarters); and estimates for the next "
+            "batch (--batch-size, else the curve's last step): the curve's last step "
+            "scaled to it, and the plug-in Laplace widths after that many random "
+            "unlabeled pairs. Actively chosen pairs are the hard ones: the accuracy on "
+            "them underestimates the accuracy on the whole pool; read it as a trend.",
             width=78,
         ),
         epilog=_FILES_HELP,
@@ -151,15 +164,16 @@ def add_commands(subparsers):
     _add_common(status)
     status.add_argument(
         "--beta", type=number(0.0, MAX_BETA), default=1.0,
-        help="interval half-width for ambiguity, in logit standard deviations, in [0, 100] "
-        "(default 1)",
+        help="interval half-width for decided pairs, in logit standard deviations, in "
+        "[0, 100] (default 1)",
     )
     status.add_argument(
         "--folds", type=integer(2), default=5, help="cross-validation folds, >= 2 (default 5)"
     )
     status.add_argument(
         "--batch-size", type=integer(1), default=None,
-        help="show the trend after each of the last five batches of this size",
+        help="the learning curve after each of the last five batches of this size, and "
+        "the estimates for a next batch of this size",
     )
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.set_defaults(run=_status, report_warnings=True)
@@ -401,7 +415,7 @@ def _fit(args):
     )
     counts = card["labels"]
     print(
-        f"skpref fit: wrote {args.out} and {card_file} ({len(labels)} answers: "
+        f"skpref fit: wrote {args.out} and {card_file} ({plural(len(labels), 'answer')}: "
         f"{counts['first']} first, {counts['second']} second, {counts['tie']} tie; "
         f"{counts['skip']} skipped; C={args.C:g}; {summary})",
         file=sys.stderr,

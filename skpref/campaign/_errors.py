@@ -30,14 +30,3 @@ def listing(items, limit=MAX_LISTED):
     if len(items) > limit:
         shown += f" and {len(items) - limit} more"
     return shown
-
-
-def plural(count, word, suffix="s"):
-    """``"1 line"``, ``"2 lines"``.
-
-    Examples
-    --------
-    >>> plural(2, "line"), plural(1, "label")
-    ('2 lines', '1 label')
-    """
-    return f"{count} {word}{'' if count == 1 else suffix}"

@@ -60,7 +60,8 @@ import os
 
 import numpy as np
 
-from ._errors import CampaignError, listing, plural
+from .._text import plural
+from ._errors import CampaignError, listing
 from ._files import open_input, physical_lines, record_splitter
 
 #: Accepted spellings of each answer (after stripping and lower-casing) and the answer they mean.
@@ -330,7 +331,7 @@ def read_labels(path, pool):
                 continue
             if len(fields) != len(columns):
                 problems.append(
-                    (line, f"expected {len(columns)} fields ({','.join(columns)}), "
+                    (line, f"expected {plural(len(columns), 'field')} ({','.join(columns)}), "
                            f"got {len(fields)}")
                 )
                 continue

@@ -36,7 +36,8 @@ import os
 
 import numpy as np
 
-from ._errors import CampaignError, plural
+from .._text import plural
+from ._errors import CampaignError
 from ._select import fit_on_answers
 from ._status import cross_validate
 
@@ -193,7 +194,7 @@ def check_compatible(model, card, pool):
     n_features = model.coef_.shape[1]
     if pool.n_features != n_features:
         raise CampaignError(
-            f"pool {pool.path}: {pool.n_features} features, but the model was fitted on "
+            f"pool {pool.path}: {plural(pool.n_features, 'feature')}, but the model was fitted on "
             f"{n_features}; score a pool embedded like the one it was fitted on."
         )
     mine = (card or {}).get("embedding") or {}

@@ -43,7 +43,8 @@ import zlib
 
 import numpy as np
 
-from ._errors import CampaignError, listing, plural
+from .._text import plural
+from ._errors import CampaignError, listing
 from ._files import open_input, physical_lines, record_splitter
 
 #: File extensions that can hold a pool.
@@ -113,7 +114,8 @@ class PoolTexts:
                 )
             if index.size and (index.min() < 0 or index.max() >= offsets.size - 1):
                 raise CampaignError(
-                    f"pool {path}: '{name}_index' points outside the {offsets.size - 1} texts."
+                    f"pool {path}: '{name}_index' points outside the "
+                    f"{plural(offsets.size - 1, 'text')}."
                 )
         try:
             self.data.decode("utf-8")
@@ -274,7 +276,8 @@ def read_pool(path, id_column="pair_id"):
             pool = reader(path, handle, id_column)
         except MemoryError:
             raise CampaignError(
-                f"pool {path}: not enough memory to load it ({os.path.getsize(path)} bytes)."
+                f"pool {path}: not enough memory to load it "
+                f"({plural(os.path.getsize(path), 'byte')})."
             ) from None
     _check_pool(pool)
     return pool
@@ -393,7 +396,8 @@ def _read_npz(path, handle, id_column, kind="pairs"):
         ) from None
     if ids.shape[0] != X.shape[0]:
         raise CampaignError(
-            f"pool {path}: {ids.shape[0]} ids but {X.shape[0]} feature rows."
+            f"pool {path}: {plural(ids.shape[0], 'id')} but "
+            f"{plural(X.shape[0], 'feature row')}."
         )
     if kind == "responses":
         return ResponsePool(ids, X, path, texts=texts, provenance=provenance)
@@ -492,7 +496,7 @@ def _read_csv(path, handle, id_column):
         if not any(field.strip() for field in fields):
             continue  # a blank line holds no pair
         if len(fields) != len(header):
-            bad.append((line, f"expected {len(header)} fields, got {len(fields)}"))
+            bad.append((line, f"expected {plural(len(header), 'field')}, got {len(fields)}"))
             continue
         ids.append(fields[id_at].strip())  # as label files are read
         numbers.append(line)

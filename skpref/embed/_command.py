@@ -5,6 +5,7 @@ import sys
 import textwrap
 
 from .._cli_types import integer
+from .._text import plural
 from ._embed import DEFAULT_CHUNK_SIZE
 from ._encoder import DEFAULT_MODEL
 from ._formats import FORMATS
@@ -110,27 +111,32 @@ def _embed(args):
     for reason, lines in sorted(report.dropped.items()):
         shown = ", ".join(str(line) for line in lines[:20])
         more = f" and {len(lines) - 20} more" if len(lines) > 20 else ""
-        _report("note", f"dropped {len(lines)} record(s), {reason}: {report.where} {shown}{more}.")
+        dropped = plural(len(lines), "record")
+        _report("note", f"dropped {dropped}, {reason}: {report.where} {shown}{more}.")
     if report.repeated:
-        _report("note", f"{report.repeated} pair(s) repeat an earlier pair's texts; kept, with "
-                        "ids ending in -2, -3, ...")
+        _report("note", f"{plural(report.repeated, 'pair')} "
+                        f"{'repeats' if report.repeated == 1 else 'repeat'} an earlier pair's "
+                        "texts; kept, with ids ending in -2, -3, ...")
     if report.identical:
-        _report("note", f"{report.identical} pair(s) have two identical responses (a zero row).")
+        _report("note", f"{plural(report.identical, 'pair')} "
+                        f"{'has' if report.identical == 1 else 'have'} two identical responses "
+                        "(a zero row).")
     if report.n_labels and report.labels_path is None:
-        _report("note", f"the input holds {report.n_labels} known preferences; give "
+        _report("note", f"the input holds {plural(report.n_labels, 'known preference')}; give "
                         "--labels-out FILE to write them as a labels file.")
     truncated = report.truncated
-    unit = "pairs" if report.kind == "pairs" else "responses"
+    unit = "pair" if report.kind == "pairs" else "response"
     speed = (f", {report.embedded} embedded at {report.texts_per_second:.1f} texts/s"
              if report.embedded else "")
     print(
-        f"skpref embed: wrote {report.n_rows} {unit} to {report.path} ({report.format}; "
-        f"{report.n_items} distinct item texts, {truncated['items']} truncated "
+        f"skpref embed: wrote {plural(report.n_rows, unit)} to {report.path} ({report.format}; "
+        f"{plural(report.n_items, 'distinct item text')}, {truncated['items']} truncated "
         f"({100 * truncated['share']:.1f}%: prompt cut in {truncated['prompt']}, response cut "
         f"in {truncated['response']}){speed}"
-        + (f"; {report.resumed} of {report.chunks} chunks from an interrupted run"
+        + (f"; {report.resumed} of {plural(report.chunks, 'chunk')} from an interrupted run"
            if report.resumed else "")
-        + (f"; {report.n_labels} labels to {report.labels_path}" if report.labels_path else "")
+        + (f"; {plural(report.n_labels, 'label')} to {report.labels_path}"
+           if report.labels_path else "")
         + ")",
         file=sys.stderr,
     )

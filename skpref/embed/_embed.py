@@ -32,6 +32,7 @@ import time
 
 import numpy as np
 
+from .._text import plural
 from ..campaign._atomic import (
     NotRegularFileError, atomic_write_bytes, remove_stale_temporaries, resolve_output,
 )
@@ -192,8 +193,8 @@ class _Cache:
                 removed = self._clear()
                 if removed:
                     notes.append(
-                        f"{self.directory}: {removed} cached chunk(s) of other inputs or options "
-                        "were removed."
+                        f"{self.directory}: {plural(removed, 'cached chunk')} of other inputs "
+                        "or options removed."
                     )
         elif os.path.lexists(self.directory):
             raise EmbedError(

@@ -46,6 +46,7 @@ import os
 import numpy as np
 
 from .._cli_types import CommandError
+from .._text import plural
 
 #: The formats ``skpref embed`` reads.
 FORMATS = ("pairs", "hh-rlhf", "ultrafeedback", "responses")
@@ -288,7 +289,7 @@ def _csv_records(path, handle):
                 continue
             if len(fields) != len(header):
                 raise EmbedError(
-                    f"input {path}: line {line}: {len(fields)} fields, the header has "
+                    f"input {path}: line {line}: {plural(len(fields), 'field')}, the header has "
                     f"{len(header)} ({','.join(header)})."
                 )
             yield line, dict(zip(header, fields))

@@ -72,7 +72,9 @@ def test_a_campaign_of_several_rounds(tmp_path):
     assert lines[1] == f"labels       {labels}: {ROUNDS * BATCH} labeled pairs"
     assert lines[3] == f"unlabeled    {400 - ROUNDS * BATCH} pairs"
     assert lines[5].startswith("CV accuracy  0.") and "(standard error; 5-fold" in lines[5]
-    assert [line.split()[0] for line in lines[-4:]] == ["10", "20", "30", "40"]
+    curve = lines.index("   labels  CV accuracy  std. error  mean width  decided")
+    assert [line.split()[0] for line in lines[curve + 1:curve + 5]] == ["10", "20", "30", "40"]
+    assert lines[curve + 5] == "" and lines[curve + 6] == f"next {BATCH} labels (estimates):"
 
 
 def test_every_pool_format_gives_the_same_batch(tmp_path):

@@ -83,7 +83,8 @@ def test_status_counts_and_trend(tmp_path, pool):
     assert [row["labels"] for row in status["trend"]] == [10, 20, 30, 40]
     text = format_status(status)
     assert "40 labeled pairs (2 repeated lines counted once)" in text
-    assert "trend (first n labels in file order, after each of the last 5 batches of 10):" in text
+    assert ("learning curve (first n labels in file order, after each of the last 5 batches "
+            "of 10):") in text
     few = campaign_status(pool, labels_for(tmp_path, pool, lines[:9]))
     assert few["cv"]["accuracy"] is None and few["trend"] == []
     assert "CV accuracy  none yet: too few labels (9; needs at least 10)" in format_status(few)
