@@ -15,9 +15,9 @@ remedy is ``StandardScaler(with_mean=False)`` (the difference rows of a
 randomly oriented pool are already centered at 0).
 
 The model's own ``fit`` cannot see the Pipeline around it, so the check lives
-here and is called where skpref code fits a Pipeline:
-:func:`skpref._loop.fit_labeled` (the active loops and
-:class:`~skpref.active.PreferenceLearner`) and any code that unwraps one.
+here and is called where skpref code fits a Pipeline (the active loops and
+:class:`~skpref.active.PreferenceLearner`) and where it reads intervals
+through one (:func:`skpref.query.confidence_interval`).
 """
 
 import warnings
@@ -25,12 +25,10 @@ import warnings
 import numpy as np
 from scipy import sparse
 
+from .exceptions import AntisymmetryWarning
+
 #: Rows of ``X`` the check transforms (twice each: ``x`` and ``-x``).
 CHECK_ROWS = 8
-
-
-class AntisymmetryWarning(UserWarning):
-    """A Pipeline step is not odd: ``T(-x) != -T(x)`` on the rows checked."""
 
 
 def _dense(values):
@@ -101,7 +99,7 @@ def check_antisymmetric(pipeline, X, *, n_rows=CHECK_ROWS, rtol=1e-7, warn=True)
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.preprocessing import StandardScaler
     >>> from skpref import PairwiseLogisticRegression
-    >>> from skpref._pipeline import check_antisymmetric
+    >>> from skpref import check_antisymmetric
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(50, 3)) + 1.0
     >>> y = (X[:, 0] > 1.0).astype(int)
@@ -208,4 +206,4 @@ def _first_not_odd(steps, rows, swapped, rtol):
     return None
 
 
-__all__ = ["AntisymmetryWarning", "check_antisymmetric"]
+__all__ = ["check_antisymmetric"]

@@ -2,7 +2,7 @@
 
 from numpy.linalg import LinAlgError
 
-__all__ = ["NotPositiveDefiniteError"]
+__all__ = ["AntisymmetryWarning", "NotPositiveDefiniteError"]
 
 
 class NotPositiveDefiniteError(LinAlgError, ValueError):
@@ -26,4 +26,16 @@ class NotPositiveDefiniteError(LinAlgError, ValueError):
     ... except ValueError as error:
     ...     print(type(error).__name__)
     NotPositiveDefiniteError
+    """
+
+
+class AntisymmetryWarning(UserWarning):
+    """A Pipeline step before the model does not commute with swapping a pair.
+
+    Swapping the two items of a pair maps a difference row ``x`` to ``-x``;
+    the Bradley-Terry model is antisymmetric, ``f(-x) = -f(x)``, and a step
+    ``T`` keeps that only if ``T(-x) = -T(x)``. ``StandardScaler()`` (with
+    its default ``with_mean=True``) does not: use
+    ``StandardScaler(with_mean=False)``. Issued by
+    :func:`skpref.check_antisymmetric`, which names the step.
     """

@@ -15,7 +15,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, Normalizer, StandardScaler
 
 from skpref import PairwiseLogisticRegression
-from skpref._pipeline import AntisymmetryWarning, check_antisymmetric
+from skpref import check_antisymmetric
+from skpref.exceptions import AntisymmetryWarning
 from skpref.active import ActivePreferenceClassifier
 from skpref.pairs import PairDifference
 from skpref.query import RandomSampling

@@ -19,6 +19,7 @@ from ._ci_location import CILocationSampling, ci_location_sampling
 from ._designs import DesignSampling, GOptimalSampling, design_sampling, g_optimal_sampling
 from ._information import APOSampling, DOptimalSampling, apo_sampling, d_optimal_sampling
 from ._random_sampling import RandomSampling, random_sampling
+from ._pool import confidence_interval
 from ._registry import STRATEGIES, make_strategy
 from ._uncertainty import (
     SelectiveSampling,
@@ -28,6 +29,7 @@ from ._uncertainty import (
 )
 
 __all__ = [
+    "confidence_interval",
     "STRATEGIES",
     "APOSampling",
     "CILocationSampling",

@@ -24,6 +24,7 @@ from sklearn.model_selection._search import BaseSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from .. import check_antisymmetric
 from .._chunks import as_float_chunk, iter_chunks, release_pages
 from .._logistic import logistic_variance
 
@@ -228,6 +229,56 @@ def posterior_of(estimator, n_features, kind="laplace"):
             "get_posterior(n_features, kind=...) method."
         )
     return get_posterior(n_features, kind=kind)
+
+
+def confidence_interval(classifier, X, beta=None, *, level=None, scale="logit"):
+    """The Laplace interval of every row of ``X``, through whatever wraps the model.
+
+    ``[m - beta w, m + beta w]`` of :meth:`LaplacePosterior.confidence_interval`,
+    with ``X`` in ``classifier``'s input space: a ``Pipeline`` ending in the
+    model, a fitted search, a loop or a modAL learner is unwrapped exactly as
+    the query strategies do (:func:`resolve_classifier`), so there is no
+    ``pipe[-1].confidence_interval(pipe[:-1].transform(X))`` to write. An
+    unfitted model gives the prior's intervals. A Pipeline whose steps break
+    the pair swap (a centering ``StandardScaler()``) is named in an
+    :class:`~skpref.exceptions.AntisymmetryWarning`.
+
+    Parameters
+    ----------
+    classifier : estimator, Pipeline, search, loop or modAL learner
+    X : array-like or sparse matrix of shape (n_rows, n_input_features)
+        Rows in ``classifier``'s input space.
+    beta : float, default=None
+        Half-width in posterior standard deviations (1 when neither it nor
+        ``level`` is given).
+    level : float, default=None
+        Confidence level in ``(0, 1)`` instead of ``beta`` (1.96 for 0.95).
+    scale : {"logit", "probability"}, default="logit"
+        ``"probability"``: the interval of ``P(first preferred)``.
+
+    Returns
+    -------
+    lower, upper : ndarray of shape (n_rows,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skpref import PairwiseLogisticRegression
+    >>> from skpref.query import confidence_interval
+    >>> X = np.array([[1.0, 0.2], [-0.5, 1.0], [0.3, -1.0], [-1.0, -0.4]])
+    >>> pipe = make_pipeline(StandardScaler(with_mean=False), PairwiseLogisticRegression())
+    >>> pipe = pipe.fit(X, [1, 0, 1, 0])
+    >>> lower, upper = confidence_interval(pipe, X, level=0.95, scale="probability")
+    >>> bool(np.all((lower < pipe.predict_proba(X)[:, 1]) & (pipe.predict_proba(X)[:, 1] < upper)))
+    True
+    """
+    if isinstance(classifier, Pipeline):
+        check_antisymmetric(classifier, X)
+    estimator, rows = resolve_classifier(classifier, X)
+    posterior = posterior_of(estimator, rows.shape[1])
+    return posterior.confidence_interval(rows, beta, level=level, scale=scale)
 
 
 class ScoredPool:
