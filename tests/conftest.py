@@ -2,7 +2,9 @@
 
 ``ci`` is derandomised (the same examples on every run, so a red CI run is
 reproducible) and is loaded when the ``CI`` environment variable is set, as it
-is in ``.ci/run``; ``dev`` explores new examples on every run.
+is in ``.ci/run``; ``dev`` explores new examples on every run. ``thorough``
+(``HYPOTHESIS_PROFILE=thorough``) explores 2,000 examples per property, for a
+soak run before a release (tests that set their own ``max_examples`` keep it).
 """
 
 import os
@@ -21,6 +23,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=40, deadline=None)
+settings.register_profile(
+    "thorough",
+    max_examples=2000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
