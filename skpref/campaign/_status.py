@@ -47,7 +47,7 @@ from sklearn.model_selection import KFold
 
 from .._chunks import chunk_rows
 from .._text import plural
-from ..query._core import posterior_of
+from ..posterior import interval_contains_zero
 from ._errors import CampaignError
 from ._select import fit_on_answers, fit_on_labels
 
@@ -201,7 +201,7 @@ def posterior_summary(posterior, X, beta, rows=None):
     (1.0, 0, 0.0)
     """
     means, widths = posterior.mean_and_std(X if rows is None else X[rows])
-    decided = np.abs(means) > beta * widths
+    decided = ~interval_contains_zero(means, widths, beta)
     return {
         "mean_width": float(widths.mean()) if widths.size else None,
         "decided": int(decided.sum()),
@@ -269,7 +269,7 @@ def learning_curve(pool, labels, sizes, *, C=1.0, beta=1.0, n_folds=5, seed=0):
         first = labels.subset(np.arange(size))
         found = cross_validate(pool.X, first, C=C, n_folds=n_folds, seed=seed)
         model = fit_on_answers(pool, first, C)
-        summary = posterior_summary(posterior_of(model, pool.n_features), pool.X, beta)
+        summary = posterior_summary(model.get_posterior(pool.n_features), pool.X, beta)
         row = {"labels": size, "accuracy": None, "stderr": None, "log_loss": None,
                "log_loss_stderr": None}
         if found is not None:
@@ -376,9 +376,9 @@ def campaign_status(pool, labels, *, C=1.0, beta=1.0, seed=0, n_folds=5, batch_s
     if batch_size is not None and batch_size < 1:
         raise CampaignError(f"--batch-size must be an integer >= 1, got {batch_size!r}.")
     model = fit_on_answers(pool, labels, C)
-    posterior = posterior_of(model, pool.n_features)
+    posterior = model.get_posterior(pool.n_features)
     now = posterior_summary(posterior, pool.X, beta)
-    ambiguous = ~(np.abs(now["means"]) > beta * now["widths"])
+    ambiguous = interval_contains_zero(now["means"], now["widths"], beta)
     unlabeled = np.ones(pool.n_pairs, dtype=bool)
     unlabeled[labels.answered_rows] = False
     counts = labels.counts()

@@ -139,19 +139,28 @@ def test_the_pool_is_read_a_bounded_number_of_times(tmp_path, monkeypatch):
     pool, labels, _, _ = campaign(tmp_path, n_labels=60)
     from skpref import LaplacePosterior
 
-    passes = []
+    from skpref.posterior import BatchConditioner
+
+    passes, folded = [], []
     original = LaplacePosterior.mean_and_std
+    original_add_rows = BatchConditioner.add_rows
 
     def counted(self, X, **kwargs):
         passes.append(X.shape[0])
         return original(self, X, **kwargs)
 
+    def counted_add_rows(self, X, sample_weight=None):
+        folded.append(X.shape[0])
+        return original_add_rows(self, X, sample_weight)
+
     monkeypatch.setattr(LaplacePosterior, "mean_and_std", counted)
+    monkeypatch.setattr(BatchConditioner, "add_rows", counted_add_rows)
     status = campaign_status(pool, labels, batch_size=10)
     assert len(status["trend"]) == 5
-    # The curve's points (the last one is "now"), the means of the unlabeled pairs
-    # (their curvature, in one chunk here) and the widths after the batch.
-    assert passes == [pool.n_pairs] * len(status["trend"]) + [pool.n_pairs - 60, pool.n_pairs]
+    # The curve's points (the last one is "now") and the widths after the batch; the
+    # unlabeled pairs are folded into H once (their curvature, in one chunk here).
+    assert passes == [pool.n_pairs] * len(status["trend"]) + [pool.n_pairs]
+    assert folded == [pool.n_pairs - 60]
 
 
 def test_json_has_every_figure_of_the_table(tmp_path, capsys):
