@@ -41,7 +41,7 @@ from ._cli_types import CommandError
 _COMMAND_MODULES = (
     "skpref.benchmark._command",
     "skpref.campaign._command",
-    "skpref.design._study",
+    "skpref.benchmark._label_complexity_command",
 )
 
 #: Signals that stop a command cleanly; SIGTERM is installed last (a test waits for it).

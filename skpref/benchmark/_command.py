@@ -1,7 +1,6 @@
 """``skpref benchmark``: the paper's experiment from the command line."""
 
 import argparse
-import csv
 import sys
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from .._cli_types import (
 )
 from ..datasets import DATASETS
 from ..query import STRATEGIES
-from ._figure import plot_learning_curves
+from ._benchmark_report import write_benchmark_report
 from ._protocol import (
     DEFAULT_C,
     DEFAULT_MAX_SEEDS,
@@ -27,7 +26,6 @@ from ._protocol import (
     default_datasets,
     run_benchmark,
 )
-from ._summary import format_summary, summarize
 
 
 def add_commands(commands):
@@ -155,42 +153,14 @@ def _run(args):
     except (ValueError, FileNotFoundError) as error:
         print(f"skpref benchmark: error: {error}", file=sys.stderr)
         return 2
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    rows = summarize(result.curves)
-    table = format_summary(rows, result.reference, teachers=result.teachers, legend=True)
-    _write_columns(out / "curves.csv", result.curves)
-    _write_columns(out / "reference.csv", result.reference)
-    _write_rows(out / "summary.csv", rows)
-    (out / "summary.txt").write_text(table)
-    print(table)
-    written = ["curves.csv", "reference.csv", "summary.csv", "summary.txt"]
-    if result.teachers:
-        _write_columns(out / "teachers.csv", result.teachers)
-        written.append("teachers.csv")
-    try:
-        plot_learning_curves(result.curves, out / "learning_curves.png", reference=result.reference)
-        written.append("learning_curves.png")
-    except ImportError as error:
-        print(f"No figure: {error}", file=sys.stderr)
+    report = write_benchmark_report(result, args.out)
+    print(report.table)
+    if report.figure_error is not None:
+        print(f"No figure: {report.figure_error}", file=sys.stderr)
     seconds = sum(result.seconds["seconds"])
     print(
         f"{len(result.seconds['seconds'])} loops, {seconds:.0f} s of loop time, "
-        f"{time.perf_counter() - started:.0f} s wall. Wrote {', '.join(written)} to {out}/"
+        f"{time.perf_counter() - started:.0f} s wall. Wrote {', '.join(report.written)} to "
+        f"{Path(args.out)}/"
     )
     return 0
-
-
-def _write_columns(path, columns):
-    keys = list(columns)
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(keys)
-        writer.writerows(zip(*(columns[key].tolist() for key in keys)))
-
-
-def _write_rows(path, rows):
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)

@@ -4,9 +4,11 @@
   ``x_i^T theta`` with the fewest labels, and its value ``rho*``;
 * :class:`PhasedElimination`: Algorithm 1, sign identification by phased
   elimination with a gap-aware design, and its G-optimal and uniform
-  comparisons;
-* :func:`label_complexity_study`: the study that checks Algorithm 1's error
-  rate and label count against ``delta`` and ``rho* log(1/delta)``.
+  comparisons.
+
+The study that checks Algorithm 1's error rate and label count against
+``delta`` and ``rho* log(1/delta)`` is an experiment, not the algorithm: it is
+:func:`skpref.benchmark.label_complexity_study`.
 
 The Frank-Wolfe solver and rounding used by the design-based query
 strategies (:func:`skpref.query.g_optimal_sampling`,
@@ -18,12 +20,10 @@ maximum that several arms attain at once).
 
 from ._elimination import EliminationResult, Phase, PhasedElimination
 from ._oracle import oracle_allocation
-from ._study import label_complexity_study
 
 __all__ = [
     "EliminationResult",
     "Phase",
     "PhasedElimination",
-    "label_complexity_study",
     "oracle_allocation",
 ]
