@@ -2,7 +2,7 @@
 
 ``python .ci/versions.py floors``
     Every requirement of the build system, the core and the extras ``modal``,
-    ``benchmark``, ``parquet`` and ``test`` is a floor only (``name>=X``, no cap
+    ``benchmark``, ``parquet``, ``embed`` and ``test`` is a floor only (``name>=X``, no cap
     that would keep CI off the newest releases), and ``X`` is the pin of that
     name in ``.ci/lowest.txt``, so that ``.ci/lowest`` tests exactly the
     declared floors. The ``docs`` extra may only have floors too, equal to the
@@ -28,10 +28,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LOWEST = ROOT / ".ci" / "lowest.txt"
-TESTED_EXTRAS = ("modal", "benchmark", "parquet", "test")
+TESTED_EXTRAS = ("modal", "benchmark", "parquet", "embed", "test")
 UNPINNED = {"skpref", "pip"}
 _REQUIREMENT = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)")
-_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
+# A pin may carry a post-release (certifi==2026.10.19.post1) and a local label
+# (torch==2.13.0+cpu: the CPU build, never the CUDA one).
+_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*(?:\.post[0-9]+)?(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?")
 
 
 def canonical(name):
@@ -43,7 +45,7 @@ def release(version, where):
     """``"1.6"`` -> ``(1, 6)``; trailing zeros dropped, so 1.6 and 1.6.0 are equal."""
     if not _RELEASE.fullmatch(version):
         raise SystemExit(f"{where}: {version!r} is not a plain release number")
-    parts = [int(part) for part in version.split(".")]
+    parts = [int(part) for part in version.split("+")[0].split(".post")[0].split(".")]
     while len(parts) > 1 and parts[-1] == 0:
         parts.pop()
     return tuple(parts)

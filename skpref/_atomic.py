@@ -339,6 +339,42 @@ def atomic_write_bytes(path, data, *, _after_chunk=None):
     >>> os.listdir(directory)  # no temporary file is left behind
     ['next.csv']
     """
+    view = memoryview(data)
+
+    def fill(handle):
+        for start in range(0, len(view), _CHUNK):
+            handle.write(view[start: start + _CHUNK])
+            if _after_chunk is not None:
+                handle.flush()
+                _after_chunk(min(start + _CHUNK, len(view)))
+
+    atomic_write_with(path, fill)
+
+
+def atomic_write_with(path, fill):
+    """Replace the regular file ``path`` (or create it) by what ``fill(handle)`` writes.
+
+    The same guarantees as :func:`atomic_write_bytes`, for content written
+    piece by piece (an archive too large to build in memory first):
+    ``fill`` writes to a temporary file beside the target (a binary,
+    seekable file object), which is then flushed, ``fsync``-ed and renamed
+    over the target; if ``fill`` raises (or a signal arrives), the temporary
+    file is removed and the target is left as it was.
+
+    Parameters
+    ----------
+    path : str or path-like
+    fill : callable
+        Called once with the open temporary file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> target = os.path.join(tempfile.mkdtemp(), "pool.npz")
+    >>> atomic_write_with(target, lambda handle: handle.write(b"PK"))
+    >>> open(target, "rb").read()
+    b'PK'
+    """
     kind, target = resolve_output(path)
     if kind == "stream":
         raise NotRegularFileError(
@@ -354,12 +390,7 @@ def atomic_write_bytes(path, data, *, _after_chunk=None):
         raise _named(error, target, f" (creating a temporary file in {directory})") from error
     try:
         with os.fdopen(fd, "wb") as handle:
-            view = memoryview(data)
-            for start in range(0, len(view), _CHUNK):
-                handle.write(view[start: start + _CHUNK])
-                if _after_chunk is not None:
-                    handle.flush()
-                    _after_chunk(min(start + _CHUNK, len(view)))
+            fill(handle)
             handle.flush()
             if hasattr(os, "fchmod"):  # created 0o600; give the usual mode
                 os.fchmod(handle.fileno(), mode)

@@ -32,6 +32,7 @@ from ._chunks import as_float_chunk, check_finite_rows, iter_chunks
 from ._linalg import cholesky_update
 from ._logistic import logistic_variance
 from ._objective import HESSIAN_LIMIT
+from .exceptions import NotPositiveDefiniteError
 
 #: Sums of squares below this lose relative precision: their largest terms
 #: may be subnormal (squares of entries below ~1.5e-154).
@@ -238,7 +239,9 @@ class LaplacePosterior:
         try:
             factor = cholesky(hessian, lower=True, check_finite=False)
         except LinAlgError as error:
-            raise LinAlgError(_not_positive_definite(hessian, intercept is not None)) from error
+            raise NotPositiveDefiniteError(
+                _not_positive_definite(hessian, intercept is not None)
+            ) from error
         return cls(coef, factor, intercept)
 
     # -- rows -----------------------------------------------------------------
@@ -537,7 +540,7 @@ class LaplacePosterior:
                 try:
                     factor = cholesky(hessian, lower=True, check_finite=False)
                 except LinAlgError as error:
-                    raise LinAlgError(
+                    raise NotPositiveDefiniteError(
                         _not_positive_definite(
                             hessian,
                             self.intercept is not None,

@@ -84,6 +84,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, cho_solve, cholesky
 
 from ._blas import dot, norm
+from .exceptions import NotPositiveDefiniteError
 
 #: Sufficient decrease ``c_1`` of the Armijo condition.
 _ARMIJO_SLOPE = 1e-4
@@ -228,7 +229,7 @@ def _factor(hessian):
             )
         except LinAlgError:
             continue
-    raise LinAlgError(
+    raise NotPositiveDefiniteError(
         "The Newton system is singular beyond rounding: the Hessian's largest diagonal "
         f"entry is {diagonal.max():.3g} and its smallest {diagonal.min():.3g}."
     )

@@ -42,6 +42,7 @@ _COMMAND_MODULES = (
     "skpref.benchmark._command",
     "skpref.campaign._command",
     "skpref.benchmark._label_complexity_command",
+    "skpref.embed._command",
 )
 
 #: Signals that stop a command cleanly; SIGTERM is installed last (a test waits for it).

@@ -1,4 +1,4 @@
-"""``skpref select`` and ``skpref status``: the command-line side of a campaign.
+"""``skpref select``, ``status``, ``fit`` and ``score``: the command-line side of a campaign.
 
 Both commands only read the pool and the label file. ``select`` writes the
 batch file atomically when ``--out`` is a regular file or a new path, and
@@ -27,6 +27,11 @@ from ._labels import read_labels
 from ._pool import read_pool
 from ._select import select_batch
 from ._status import MIN_CV_LABELS, campaign_status, format_status
+from ._model_files import (
+    card_json, card_path, check_compatible, fit_reward_model, load_model, model_bytes,
+    score_pairs, score_responses,
+)
+from ._pool import read_responses
 
 #: Largest ``--beta``, in logit standard deviations (a 100-sigma interval is already all of R).
 MAX_BETA = 100.0
@@ -35,8 +40,8 @@ _FILES_HELP = """\
 pool file: .npz with 'ids' and 'X' (difference rows) or 'X_first'/'X_second';
   .csv or .parquet with an id column (--id-column, default pair_id) and numeric
   feature columns (difference rows, or first_<name>/second_<name> item features).
-labels file: CSV with a header naming pair_id and label (first/second or 1/0;
-  other columns allowed), one label per line: a quote left open at the end of a
+labels file: CSV with a header naming pair_id and label (first/second or 1/0,
+  tie, skip; other columns allowed), one label per line: a quote left open at the end of a
   line is an error at that line. The last line without its newline is not read
   as a label (it may still be being written): a note names it, exit status 0.
   An empty or header-only file means no labels yet; a missing file is an error.
@@ -112,6 +117,11 @@ def add_commands(subparsers):
         ),
     )
     select.add_argument(
+        "--texts", action=argparse.BooleanOptionalAction, default=None,
+        help="write the prompt, first and second texts after pair_id (default: when the "
+        "pool carries texts, as a pool from skpref embed does)",
+    )
+    select.add_argument(
         "--out", required=True,
         help=(
             "batch file to write (a regular file or a new path: atomically, replaced only "
@@ -154,6 +164,52 @@ def add_commands(subparsers):
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.set_defaults(run=_status, report_warnings=True)
 
+    fit = subparsers.add_parser(
+        "fit",
+        help="fit the reward model on the labels; save it with a JSON card",
+        description=textwrap.fill(
+            "Fit PairwiseLogisticRegression (no intercept) on every answer (a tie is "
+            "half a preference each way, a skip is left out), save it with joblib to "
+            "--out (*.joblib) and write its card beside it (*.json): coefficients, C, "
+            "the number of labels, the pool's provenance and embedding model, the "
+            "cross-validated accuracy and log-loss with their standard errors and "
+            "per-fold values. The same inputs give the same bytes.", width=78,
+        ),
+        epilog=_FILES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_common(fit)
+    fit.add_argument(
+        "--folds", type=integer(2), default=5, help="cross-validation folds, >= 2 (default 5)"
+    )
+    fit.add_argument("--out", required=True, help="the model file to write (*.joblib)")
+    fit.set_defaults(run=_fit, report_warnings=True)
+
+    score = subparsers.add_parser(
+        "score",
+        help="apply a fitted model: P(first preferred) per pair, or a reward per response",
+        description=textwrap.fill(
+            "Write, for a pool of pairs, pair_id,probability,lower,upper: P(first "
+            "preferred) and its interval sigma(m +- beta*w) from the Laplace posterior, "
+            "and reward_first,reward_second (x^T theta of each item) when the pool "
+            "holds the item embeddings; for a pool of single responses (skpref embed "
+            "--format responses), response_id,reward,lower,upper: the reward x^T theta "
+            "and its interval, which ranks the responses to a prompt.", width=78,
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    score.add_argument("--model", required=True, help="model file from skpref fit (*.joblib)")
+    score.add_argument("--pool", required=True, help="pool file (pairs or single responses)")
+    score.add_argument(
+        "--id-column", default="pair_id", help="id column of .csv/.parquet pools (default pair_id)"
+    )
+    score.add_argument(
+        "--beta", type=number(0.0, MAX_BETA), default=1.0,
+        help="interval half-width in logit standard deviations, in [0, 100] (default 1)",
+    )
+    score.add_argument("--out", required=True, help="scores CSV to write; - for stdout")
+    score.set_defaults(run=_score, report_warnings=True)
+
 
 def _report(command, kind, message):
     print(f"skpref {command}: {kind}: {message}", file=sys.stderr)
@@ -185,34 +241,38 @@ def _same_file(first, second):
     return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
 
 
-def _check_out(args):
+def _check_out(args, out=None, inputs=None, option="--out", what="batch"):
     """What ``--out`` is, checked before any work: a problem writes nothing."""
-    if args.out == "-":
+    out = args.out if out is None else out
+    if out == "-":
         return "stream"
-    for option, path in (("--labels", args.labels), ("--pool", args.pool)):
-        if _same_file(args.out, path):
+    if inputs is None:
+        inputs = (("--labels", args.labels), ("--pool", args.pool))
+    for name, path in inputs:
+        if _same_file(out, path):
             raise CampaignError(
-                f"--out {args.out} is the {option[2:]} file; the batch must go to another file "
-                "(the labels and the pool are only ever read)."
+                f"{option} {out} is the {name[2:]} file; the {what} must go to another file "
+                f"(the {' and the '.join(n[2:] for n, _ in inputs)} "
+                f"{'is' if len(inputs) == 1 else 'are'} only ever read)."
             )
     try:
-        kind, _ = resolve_output(args.out)
+        kind, _ = resolve_output(out)
     except NotRegularFileError as error:
-        if os.path.isdir(args.out):
-            raise CampaignError(f"--out {args.out} is a directory; give a file name.") from None
+        if os.path.isdir(out):
+            raise CampaignError(f"{option} {out} is a directory; give a file name.") from None
         raise CampaignError(
-            f"--out {args.out} {error.strerror}; give a regular file, a new path, a FIFO, a "
+            f"{option} {out} {error.strerror}; give a regular file, a new path, a FIFO, a "
             "device or - (only a regular file is ever replaced)."
         ) from None
     except FileNotFoundError:
-        if not args.out:
-            raise CampaignError("--out is empty; give a file name, or - for stdout.") from None
-        out = os.path.realpath(args.out)
+        if not out:
+            raise CampaignError(f"{option} is empty; give a file name, or - for stdout.") from None
+        real = os.path.realpath(out)
         raise CampaignError(
-            f"--out {args.out}: the directory {os.path.dirname(out)} does not exist."
+            f"{option} {out}: the directory {os.path.dirname(real)} does not exist."
         ) from None
     except OSError as error:
-        raise CampaignError(f"--out {args.out}: {error.strerror}.") from None
+        raise CampaignError(f"{option} {out}: {error.strerror}.") from None
     return kind
 
 
@@ -260,7 +320,7 @@ def _select(args):
     ):
         batch = select_batch(
             pool, labels, args.batch_size, args.strategy, seed=args.seed, C=args.C,
-            beta=args.beta,
+            beta=args.beta, texts=args.texts,
         )
     text = batch.to_csv()
     _write_batch(args.out, text)
@@ -296,4 +356,82 @@ def _status(args):
             batch_size=args.batch_size,
         )
     print(format_status(status, as_json=args.json))
+    return 0
+
+
+def _write_file(option, out, data):
+    """Write ``data`` to the regular file ``out`` atomically, errors as CampaignError."""
+    try:
+        atomic_write_bytes(out, data)
+    except NotRegularFileError as error:
+        raise CampaignError(f"{option} {out} {error.strerror}; nothing was written.") from None
+    except OSError as error:
+        raise CampaignError(
+            f"{option} {out}: cannot write {error.filename or out}: {error.strerror or error} "
+            "(the file was left as it was)."
+        ) from None
+
+
+def _fit(args):
+    card_file = card_path(args.out)
+    inputs = (("--labels", args.labels), ("--pool", args.pool))
+    for option, path in (("--out", args.out), ("--out (its card)", card_file)):
+        if path != "-" and _check_out(args, path, inputs, option, "model") == "stream":
+            raise CampaignError(f"{option} {path} is a stream; give a file name (*.joblib).")
+    if args.out == "-":
+        raise CampaignError("--out -: a model is a file; give a file name (*.joblib).")
+    pool = read_pool(args.pool, args.id_column)
+    labels = read_labels(args.labels, pool)
+    for note in labels.notes():
+        _report("fit", "note", note)
+    with _numerics(
+        f"cannot fit the model on {plural(len(labels), 'labeled pair')} (--C {args.C:g})"
+    ):
+        model, card = fit_reward_model(
+            pool, labels, C=args.C, n_folds=args.folds, seed=args.seed
+        )
+    _write_file("--out", args.out, model_bytes(model))
+    _write_file("--out (its card)", card_file, card_json(card).encode("utf-8"))
+    cv = card["cv"]
+    summary = (
+        f"CV accuracy {cv['accuracy']:.3f} +- {cv['accuracy_stderr']:.3f}, log-loss "
+        f"{cv['log_loss']:.3f} +- {cv['log_loss_stderr']:.3f} ({args.folds}-fold)"
+        if cv.get("available") and cv.get("accuracy") is not None
+        else f"no CV estimate: {cv.get('reason', 'every answer is a tie')}"
+    )
+    counts = card["labels"]
+    print(
+        f"skpref fit: wrote {args.out} and {card_file} ({len(labels)} answers: "
+        f"{counts['first']} first, {counts['second']} second, {counts['tie']} tie; "
+        f"{counts['skip']} skipped; C={args.C:g}; {summary})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _score(args):
+    inputs = (("--model", args.model), ("--pool", args.pool))
+    _check_out(args, args.out, inputs, "--out", "scores")
+    model, card = load_model(args.model)
+    try:
+        pool = read_pool(args.pool, args.id_column)
+        responses = False
+    except CampaignError as error:
+        if "holds single responses" not in str(error):
+            raise
+        pool = read_responses(args.pool)
+        responses = True
+    check_compatible(model, card, pool)
+    with _numerics("cannot score the pool"):
+        text = (score_responses if responses else score_pairs)(model, pool, args.beta)
+    if args.out == "-":
+        _write_batch("-", text)
+    else:
+        _write_batch(args.out, text)
+    what = "responses" if responses else "pairs"
+    print(
+        f"skpref score: wrote {len(pool.ids)} {what} to "
+        f"{'stdout' if args.out == '-' else args.out} (intervals at beta={args.beta:g})",
+        file=sys.stderr,
+    )
     return 0

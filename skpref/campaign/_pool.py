@@ -5,7 +5,13 @@ Three formats, chosen by the file's extension:
 * ``.npz`` (``numpy.savez``): an array ``ids`` (strings or integers, one per
   pair) and either ``X`` (difference rows ``phi(first) - phi(second)``, shape
   ``(n_pairs, n_features)``) or ``X_first`` and ``X_second`` (item features
-  of the same shape; the row is their difference). Other arrays are ignored.
+  of the same shape; the row is their difference). A pool written by
+  ``skpref embed`` also carries the texts of every pair and its provenance
+  (:class:`PoolTexts`, :data:`TEXT_ARRAYS`; the arrays ``provenance``,
+  ``texts``, ``text_offsets``, ``prompt_index``, ``first_index``,
+  ``second_index``). Other arrays are ignored. A pool of single responses
+  (``X_items``, from ``skpref embed --format responses``) is for ``skpref
+  score`` only and is refused here with that explanation.
 * ``.csv``: a header line; the id column (``pair_id`` unless ``--id-column``
   names another) and numeric feature columns, every other column. Feature
   columns are difference rows, unless they are all named ``first_<name>`` and
@@ -30,6 +36,7 @@ the offending ids and their lines (CSV, header = line 1) or rows (``.npz`` and
 ``.parquet``, counted from 0).
 """
 
+import json
 import os
 import zipfile
 import zlib
@@ -46,6 +53,80 @@ POOL_FORMATS = (".npz", ".csv", ".parquet")
 MAX_FEATURE = float(np.sqrt(np.finfo(np.float64).max))
 
 
+class PoolTexts:
+    """The texts of a pool's pairs (or responses), stored once each.
+
+    A pool written by ``skpref embed`` keeps every distinct string once, as
+    UTF-8 bytes end to end (``texts``, a ``uint8`` array) cut at
+    ``text_offsets`` (string ``k`` is ``texts[offsets[k]:offsets[k + 1]]``),
+    and one index array per column (``prompt_index``, ``first_index``,
+    ``second_index``, or ``response_index``) giving each pair's string.
+    Storing offsets rather than a fixed-width string array keeps the file the
+    size of its texts, whatever the longest text.
+
+    Parameters
+    ----------
+    data : bytes
+    offsets : ndarray of int64, shape (n_strings + 1,)
+    index : dict of str to ndarray of int64
+        Column name to the string of every row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> texts = PoolTexts(b"hiyesno", np.array([0, 2, 5, 7]),
+    ...                   {"prompt": np.array([0, 0]), "first": np.array([1, 2]),
+    ...                    "second": np.array([2, 1])})
+    >>> texts.column("first", [1, 0])
+    ['no', 'yes']
+    """
+
+    def __init__(self, data, offsets, index):
+        self.data = bytes(data)
+        self.offsets = np.asarray(offsets, dtype=np.int64)
+        self.index = {name: np.asarray(rows, dtype=np.int64) for name, rows in index.items()}
+
+    @property
+    def columns(self):
+        """The text columns, in order (``prompt``, ``first``, ``second``, or ``response``)."""
+        return tuple(self.index)
+
+    def column(self, name, rows=None):
+        """The strings of column ``name`` at ``rows`` (all rows when None)."""
+        index = self.index[name] if rows is None else self.index[name][np.asarray(rows)]
+        offsets, data = self.offsets, self.data
+        return [data[offsets[k]: offsets[k + 1]].decode("utf-8") for k in index.tolist()]
+
+    def check(self, path, n_rows):
+        """Raise :class:`CampaignError` unless the arrays are consistent and UTF-8."""
+        offsets = self.offsets
+        if (offsets.ndim != 1 or offsets.size == 0 or offsets[0] != 0
+                or offsets[-1] != len(self.data) or np.any(np.diff(offsets) < 0)):
+            raise CampaignError(
+                f"pool {path}: 'text_offsets' must rise from 0 to the length of 'texts' "
+                f"({len(self.data)} bytes); the texts are damaged."
+            )
+        for name, index in self.index.items():
+            if index.shape != (n_rows,):
+                raise CampaignError(
+                    f"pool {path}: '{name}_index' has shape {index.shape}, not ({n_rows},)."
+                )
+            if index.size and (index.min() < 0 or index.max() >= offsets.size - 1):
+                raise CampaignError(
+                    f"pool {path}: '{name}_index' points outside the {offsets.size - 1} texts."
+                )
+        try:
+            self.data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CampaignError(
+                f"pool {path}: the texts are not UTF-8 (byte {error.start}); they are damaged."
+            ) from None
+
+
+#: The text columns of a pool of pairs and of a pool of single responses.
+TEXT_ARRAYS = {"pairs": ("prompt", "first", "second"), "responses": ("prompt", "response")}
+
+
 class Pool:
     """The pairs of a pool: ids, comparison rows and where each came from.
 
@@ -57,6 +138,17 @@ class Pool:
     path : str
     lines : ndarray of int or None
         File line of every pair (CSV pools), for messages.
+    texts : PoolTexts or None, default=None
+        The pairs' ``prompt``, ``first`` and ``second`` texts, when the pool
+        carries them (pools written by ``skpref embed``).
+    provenance : dict or None, default=None
+        How the pool was made (``skpref embed``: the embedding model and the
+        sha256 of its weights, the text template and truncation, the source
+        file's sha256, counts, the skpref version).
+    items : tuple of two ndarrays or None, default=None
+        ``(X_first, X_second)``, the item features, when the file holds them
+        (``X`` is their difference); a model's reward ``x^T theta`` of each
+        item needs them.
 
     Examples
     --------
@@ -66,11 +158,14 @@ class Pool:
     array([ 2, -1,  0])
     """
 
-    def __init__(self, ids, X, path, lines=None):
+    def __init__(self, ids, X, path, lines=None, *, texts=None, provenance=None, items=None):
         self.ids = ids
         self.X = X
         self.path = path
         self.lines = lines
+        self.texts = texts
+        self.provenance = provenance
+        self.items = items
         self._sorter = np.argsort(ids, kind="stable")
 
     @property
@@ -96,6 +191,40 @@ class Pool:
         found = np.minimum(found, self.ids.size - 1)
         rows = self._sorter[found]
         return np.where(self.ids[rows] == pair_ids, rows, -1)
+
+
+class ResponsePool:
+    """A pool of single responses (``skpref embed --format responses``): one item per row.
+
+    Parameters
+    ----------
+    ids : ndarray of str
+        The response ids.
+    X : ndarray of shape (n_responses, n_features)
+        The item features ``phi(response)`` (not differences).
+    path : str
+    texts : PoolTexts or None
+        Columns ``prompt`` and ``response``.
+    provenance : dict or None
+    """
+
+    def __init__(self, ids, X, path, texts=None, provenance=None):
+        self.ids = ids
+        self.X = X
+        self.path = path
+        self.texts = texts
+        self.provenance = provenance
+        self.lines = None
+        self._sorter = np.argsort(ids, kind="stable")
+
+    @property
+    def n_features(self):
+        """Number of features of a response."""
+        return self.X.shape[1]
+
+    def where(self, row):
+        """``"row 5"``: where response ``row`` is in the file."""
+        return f"row {row}"
 
 
 def read_pool(path, id_column="pair_id"):
@@ -151,6 +280,30 @@ def read_pool(path, id_column="pair_id"):
     return pool
 
 
+def read_responses(path):
+    """Read and check a pool of single responses (``.npz`` with ``ids`` and ``X_items``).
+
+    ``skpref embed --format responses`` writes it: one row per response, the
+    embedding of ``prompt + response`` (not a difference), for ``skpref score``
+    to give each a reward ``x^T theta``.
+
+    Returns
+    -------
+    pool : ResponsePool
+
+    Raises
+    ------
+    CampaignError
+    """
+    path = os.fspath(path)
+    if os.path.splitext(path)[1].lower() != ".npz":
+        raise CampaignError(f"pool {path}: a pool of single responses is an .npz file.")
+    with open_input(path, "pool") as handle:
+        pool = _read_npz(path, handle, "pair_id", kind="responses")
+    _check_pool(pool)
+    return pool
+
+
 # -- formats -------------------------------------------------------------------
 
 
@@ -159,7 +312,7 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _NPY_MAGIC = b"\x93NUMPY"
 
 
-def _read_npz(path, handle, id_column):
+def _read_npz(path, handle, id_column, kind="pairs"):
     start = handle.read(8)
     handle.seek(0)
     if not start:
@@ -182,12 +335,26 @@ def _read_npz(path, handle, id_column):
                     f"pool {path}: no array 'ids' (found: {', '.join(sorted(keys)) or 'none'})."
                 )
             ids = _npz_ids(path, archive["ids"])
-            if "X" in keys and ({"X_first", "X_second"} & keys):
+            if "X_items" in keys and not ({"X", "X_first", "X_second"} & keys):
+                if kind == "pairs":
+                    raise CampaignError(
+                        f"pool {path}: holds single responses ('X_items', from skpref embed "
+                        "--format responses), not pairs: score it with skpref score; select, "
+                        "status and fit need a pool of pairs."
+                    )
+                X = _as_rows(path, "X_items", archive["X_items"])
+                items = None
+            elif kind == "responses":
+                raise CampaignError(
+                    f"pool {path}: holds pairs, not single responses ('X_items')."
+                )
+            elif "X" in keys and ({"X_first", "X_second"} & keys):
                 raise CampaignError(
                     f"pool {path}: holds both 'X' and 'X_first'/'X_second'; keep one form."
                 )
-            if "X" in keys:
+            elif "X" in keys:
                 X = _as_rows(path, "X", archive["X"])
+                items = None
             elif {"X_first", "X_second"} <= keys:
                 first = _as_rows(path, "X_first", archive["X_first"])
                 second = _as_rows(path, "X_second", archive["X_second"])
@@ -198,11 +365,14 @@ def _read_npz(path, handle, id_column):
                     )
                 with np.errstate(over="ignore", invalid="ignore"):  # checked below
                     X = first - second
+                items = (first, second)
             else:
                 raise CampaignError(
                     f"pool {path}: needs an array 'X' (difference rows) or the arrays "
                     f"'X_first' and 'X_second' (found: {', '.join(sorted(keys))})."
                 )
+            texts = _npz_texts(path, archive, keys, kind, ids.shape[0])
+            provenance = _npz_provenance(path, archive, keys)
     except CampaignError:
         raise
     except ValueError as error:
@@ -225,7 +395,51 @@ def _read_npz(path, handle, id_column):
         raise CampaignError(
             f"pool {path}: {ids.shape[0]} ids but {X.shape[0]} feature rows."
         )
-    return Pool(ids, X, path)
+    if kind == "responses":
+        return ResponsePool(ids, X, path, texts=texts, provenance=provenance)
+    return Pool(ids, X, path, texts=texts, provenance=provenance, items=items)
+
+
+def _npz_texts(path, archive, keys, kind, n_rows):
+    """The :class:`PoolTexts` of an archive that has ``texts``, else None."""
+    if "texts" not in keys:
+        return None
+    columns = TEXT_ARRAYS["responses" if "X_items" in keys else "pairs"]
+    needed = ["text_offsets", *(f"{name}_index" for name in columns)]
+    missing = [name for name in needed if name not in keys]
+    if missing:
+        raise CampaignError(
+            f"pool {path}: has 'texts' but not {listing(missing)}; the texts are incomplete."
+        )
+    data = archive["texts"]
+    if data.dtype != np.uint8 or data.ndim != 1:
+        raise CampaignError(f"pool {path}: 'texts' must be a 1-D uint8 array of UTF-8 bytes.")
+    arrays = {name: archive[name] for name in needed}
+    for name, array in arrays.items():
+        if array.dtype.kind not in "iu":
+            raise CampaignError(f"pool {path}: {name!r} must hold integers, got {array.dtype}.")
+    texts = PoolTexts(
+        data.tobytes(), arrays["text_offsets"],
+        {name: arrays[f"{name}_index"] for name in columns},
+    )
+    texts.check(path, n_rows)
+    return texts
+
+
+def _npz_provenance(path, archive, keys):
+    """The archive's ``provenance`` (a JSON object in a string array), or None."""
+    if "provenance" not in keys:
+        return None
+    value = archive["provenance"]
+    if value.dtype.kind != "U" or value.ndim != 0:
+        raise CampaignError(f"pool {path}: 'provenance' must be one string (JSON).")
+    try:
+        provenance = json.loads(str(value))
+    except ValueError as error:
+        raise CampaignError(f"pool {path}: 'provenance' is not JSON ({error}).") from None
+    if not isinstance(provenance, dict):
+        raise CampaignError(f"pool {path}: 'provenance' must be a JSON object.")
+    return provenance
 
 
 def _npz_ids(path, ids):
@@ -406,19 +620,56 @@ def _differences(header, features, X):
 # -- checks --------------------------------------------------------------------
 
 
+#: The code points ``str.isspace`` accepts (what ``str.strip`` removes).
+_SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+
+
+def _whitespace_ids(ids):
+    """``(blank, padded)``: ids empty or all whitespace, and ids with surrounding whitespace.
+
+    The same answers as ``np.char.strip(ids) == ""`` and ``np.char.strip(ids)
+    != ids``, computed on the UCS-4 code points of the fixed-width array
+    without calling Python per element: numpy 1.23's ``np.char`` functions
+    turned an exception raised in such a call (a ``SIGTERM`` arriving while
+    the pool is checked, see :mod:`skpref.cli`) into ``TypeError: result
+    array type does not match underlying function``.
+
+    Examples
+    --------
+    >>> blank, padded = _whitespace_ids(np.array(["a", " b", "c\u3000", "  ", "", "d e"]))
+    >>> blank.tolist(), padded.tolist()
+    ([False, False, False, True, True, False], [False, True, True, True, False, False])
+    """
+    ids = np.ascontiguousarray(ids, dtype=str)
+    n = ids.shape[0]
+    width = ids.dtype.itemsize // 4
+    if n == 0 or width == 0:
+        return np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    codes = ids.view(np.uint32).reshape(n, width)
+    present = codes != 0
+    length = np.where(present.any(axis=1), width - np.argmax(present[:, ::-1], axis=1), 0)
+    space = np.isin(codes, _SPACES)
+    inside = np.arange(width) < length[:, None]
+    blank = np.all(space | ~present, axis=1) & np.all(present | ~inside, axis=1)
+    last = codes[np.arange(n), np.maximum(length - 1, 0)]
+    padded = (length > 0) & (space[:, 0] | np.isin(last, _SPACES))
+    return blank, padded
+
+
 def _check_pool(pool):
     path, ids, X = pool.path, pool.ids, pool.X
     if ids.size == 0:
         raise CampaignError(f"pool {path}: holds no pairs.")
     if X.shape[1] == 0:
         raise CampaignError(f"pool {path}: the rows have no features.")
-    empty = np.flatnonzero(np.char.str_len(np.char.strip(ids)) == 0)
+    blank, padded_ids = _whitespace_ids(ids)
+    empty = np.flatnonzero(blank)
     if empty.size:
         raise CampaignError(
             f"pool {path}: {plural(empty.size, 'empty pair id')}: "
             f"{listing(pool.where(r) for r in empty)}."
         )
-    padded = np.flatnonzero(np.char.strip(ids) != ids)
+    padded = np.flatnonzero(padded_ids)
     if padded.size:
         raise CampaignError(
             f"pool {path}: {plural(padded.size, 'pair id')} with leading or trailing "

@@ -2,10 +2,17 @@
 
 The model is :class:`~skpref.PairwiseLogisticRegression` fitted on the
 labeled pairs (label ``first`` is ``y = 1`` for the row ``phi(first) -
-phi(second)``); the strategy comes from :func:`skpref.query.make_strategy`.
-With no label yet the model stays unfitted and strategies work from the prior
-``N(0, C I)``; with labels of one class only, the mirrored-row start of the
-active loops is used (the fit is exactly that of the labels alone).
+phi(second)``; a tie is the soft label 1/2, two rows at half weight, see
+:meth:`~skpref.campaign.Labels.training_set`); the strategy comes from
+:func:`skpref.query.make_strategy`. With no label yet the model stays
+unfitted and strategies work from the prior ``N(0, C I)``; with labels of
+one class only, the mirrored-row start of the active loops is used (the fit
+is exactly that of the labels alone). Answered pairs, skipped ones included,
+are never proposed again.
+
+When the pool carries texts (a pool written by ``skpref embed``), the batch
+file has the columns ``prompt``, ``first`` and ``second`` after ``pair_id``,
+so that an annotator can work from the file alone.
 """
 
 import csv
@@ -22,6 +29,9 @@ from ._errors import CampaignError
 
 #: Columns of a batch file, in order.
 BATCH_COLUMNS = ("pair_id", "rank", "utility", "probability", "lower", "upper")
+
+#: Text columns of a batch file of a pool with texts, written after ``pair_id``.
+TEXT_COLUMNS = ("prompt", "first", "second")
 
 #: Interval half-width (in logit standard deviations) for strategies without ``beta``.
 DEFAULT_BETA = 1.0
@@ -75,7 +85,7 @@ def build_strategy(name, *, seed=0, beta=None):
     return strategy, float(interval_beta)
 
 
-def fit_on_labels(X, y, C=1.0):
+def fit_on_labels(X, y, C=1.0, sample_weight=None):
     """``PairwiseLogisticRegression(C)`` fitted on ``(X, y)``; unfitted if ``y`` is empty.
 
     One-class labels use the mirrored-row start (see
@@ -91,8 +101,30 @@ def fit_on_labels(X, y, C=1.0):
     if not (np.isfinite(C) and C > 0):
         raise CampaignError(f"--C must be a finite number > 0, got {C!r}.")
     model = PairwiseLogisticRegression(C=C)
-    fit_labeled(model, X, y)
+    if sample_weight is None:
+        fit_labeled(model, X, y)
+    else:
+        fit_labeled(model, X, y, sample_weight=np.asarray(sample_weight, dtype=np.float64))
     return model
+
+
+def fit_on_answers(pool, labels, C=1.0):
+    """The model of :func:`fit_on_labels` fitted on every answer (ties at half weight each way).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skpref.campaign._pool import Pool
+    >>> from skpref.campaign._labels import Labels
+    >>> pool = Pool(np.array(["a", "b"]), np.array([[1.0, 0.0], [0.0, 1.0]]), "pool.npz")
+    >>> labels = Labels("l.csv", ["a", "b"], np.array([0, 1]), ["first", "tie"],
+    ...                 np.array([2, 3]), [], ["pair_id", "label"], {})
+    >>> model = fit_on_answers(pool, labels)
+    >>> bool(model.coef_[0, 0] > 0), abs(float(model.coef_[0, 1])) < 1e-8
+    (True, True)
+    """
+    X, y, weight = labels.training_set(pool.X)
+    return fit_on_labels(X, y, C, sample_weight=weight)
 
 
 def interval_probabilities(model, X, beta):
@@ -144,9 +176,13 @@ class Batch:
         Half-width of the intervals, in logit standard deviations.
     n_unlabeled : int
         Unlabeled pairs before this batch.
+    texts : dict of str to list of str, or None
+        ``prompt``, ``first`` and ``second`` of every pair, when written.
     """
 
-    def __init__(self, pair_ids, rows, utility, probability, lower, upper, beta, n_unlabeled):
+    def __init__(self, pair_ids, rows, utility, probability, lower, upper, beta, n_unlabeled,
+                 texts=None):
+        self.texts = texts
         self.pair_ids = pair_ids
         self.rows = rows
         self.utility = utility
@@ -162,15 +198,19 @@ class Batch:
     def to_csv(self):
         """The batch file: header :data:`BATCH_COLUMNS`, one line per pair, ``\\n`` endings.
 
-        Floats are written with ``%.6g``, so equal inputs give equal bytes.
+        With texts, :data:`TEXT_COLUMNS` follow ``pair_id`` (CSV-quoted: a
+        text may hold commas, quotes and line breaks). Floats are written
+        with ``%.6g``, so equal inputs give equal bytes.
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(BATCH_COLUMNS)
+        texts = [] if self.texts is None else [self.texts[name] for name in TEXT_COLUMNS]
+        writer.writerow([BATCH_COLUMNS[0], *(TEXT_COLUMNS if texts else ()), *BATCH_COLUMNS[1:]])
         for rank, k in enumerate(range(len(self.rows)), start=1):
             writer.writerow([
-                self.pair_ids[k], rank, _number(self.utility[k]),
-                _number(self.probability[k]), _number(self.lower[k]), _number(self.upper[k]),
+                self.pair_ids[k], *(column[k] for column in texts), rank,
+                _number(self.utility[k]), _number(self.probability[k]), _number(self.lower[k]),
+                _number(self.upper[k]),
             ])
         return buffer.getvalue()
 
@@ -179,7 +219,8 @@ def _number(value):
     return f"{float(value):.6g}"
 
 
-def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=1.0, beta=None):
+def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=1.0, beta=None,
+                 texts=None):
     """The next ``batch_size`` pairs to label, best first.
 
     Parameters
@@ -197,12 +238,15 @@ def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=
     beta : float or None
         The strategy's ``beta`` (only for strategies that have one); None
         keeps its default.
+    texts : bool or None, default=None
+        Whether the batch carries each pair's ``prompt``, ``first`` and
+        ``second`` texts: None when the pool has them, True requires them.
 
     Returns
     -------
     batch : Batch
-        Never contains a labeled pair; shorter than ``batch_size`` when fewer
-        pairs are left.
+        Never contains an answered pair (skipped ones included); shorter
+        than ``batch_size`` when fewer pairs are left.
 
     Examples
     --------
@@ -211,7 +255,7 @@ def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=
     >>> from skpref.campaign._labels import Labels
     >>> rng = np.random.default_rng(0)
     >>> pool = Pool(np.array([f"p{i}" for i in range(30)]), rng.normal(size=(30, 3)), "pool")
-    >>> labels = Labels("labels.csv", ["p0", "p1"], np.array([0, 1]), np.array([1, 0]),
+    >>> labels = Labels("labels.csv", ["p0", "p1"], np.array([0, 1]), ["first", "second"],
     ...                 np.array([2, 3]), [], ["pair_id", "label"], {})
     >>> batch = select_batch(pool, labels, 3, seed=0)
     >>> len(batch), {"p0", "p1"} & set(batch.pair_ids)
@@ -220,19 +264,30 @@ def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=
     integer = isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
     if not integer or batch_size < 1:
         raise CampaignError(f"--batch-size must be an integer >= 1, got {batch_size!r}.")
+    if texts and pool.texts is None:
+        raise CampaignError(
+            f"--texts: pool {pool.path} carries no texts (a pool written by skpref embed "
+            "does); drop --texts."
+        )
+    with_texts = pool.texts is not None if texts is None else bool(texts)
     query, interval_beta = build_strategy(strategy, seed=seed, beta=beta)
-    model = fit_on_labels(pool.X[labels.rows], labels.y, C)
+    model = fit_on_answers(pool, labels, C)
     unlabeled = np.ones(pool.n_pairs, dtype=bool)
-    unlabeled[labels.rows] = False
+    unlabeled[labels.answered_rows] = False
     candidates = np.flatnonzero(unlabeled)
     if candidates.size == 0:
         empty = np.empty(0)
         return Batch(np.empty(0, dtype=str), candidates, empty, empty, empty, empty,
-                     interval_beta, 0)
+                     interval_beta, 0, texts=_texts_of(pool, candidates) if with_texts else None)
     X_candidates = pool.X[candidates]
     picked, utility = query(model, X_candidates, min(batch_size, candidates.size))
     picked = np.asarray(picked, dtype=np.intp)
     probability, lower, upper = interval_probabilities(model, X_candidates[picked], interval_beta)
     rows = candidates[picked]
     return Batch(pool.ids[rows], rows, np.asarray(utility, dtype=np.float64),
-                 probability, lower, upper, interval_beta, candidates.size)
+                 probability, lower, upper, interval_beta, candidates.size,
+                 texts=_texts_of(pool, rows) if with_texts else None)
+
+
+def _texts_of(pool, rows):
+    return {name: pool.texts.column(name, rows) for name in TEXT_COLUMNS}

@@ -30,6 +30,7 @@ from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
 from .._blas import gram, matmul
 from .._random import tie_break_keys
+from ..exceptions import NotPositiveDefiniteError
 
 
 _OVERFLOW = (
@@ -231,7 +232,7 @@ def frank_wolfe_design(
         except LinAlgError as error:
             if trial:  # e.g. a step that empties a row with no base: halve it
                 return np.inf, None, None
-            raise LinAlgError(
+            raise NotPositiveDefiniteError(
                 "The starting design's information matrix is singular: with no "
                 "base information the support rows must span the parameter space."
             ) from error

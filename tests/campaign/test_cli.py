@@ -118,7 +118,7 @@ def test_a_bad_label_file_stops_the_command_without_a_traceback(tmp_path):
     assert result.stderr == (
         f"skpref status: error: labels {labels}: 4 problems, so no label was used:\n"
         "  line 2: pair_id 'pair-0001' labeled both first (line 2) and second (line 5)\n"
-        "  line 3: label 'left' is not one of first, second, 1, 0\n"
+        "  line 3: label 'left' is not one of first, second, 1, 0, tie, skip\n"
         "  line 4: unknown pair_id 'pair-0099' (not in the pool)\n"
         "  line 6: expected 3 fields (pair_id,label,annotator), got 1\n"
     )

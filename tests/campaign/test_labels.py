@@ -98,12 +98,12 @@ def test_every_bad_line_is_listed_with_its_line_number(tmp_path, pool):
         f"labels {path}: 8 problems, so no label was used:\n"
         "  line 2: pair_id 'a' labeled both first (lines 2, 11) and second (line 8)\n"
         "  line 3: unknown pair_id 'zz' (not in the pool)\n"
-        "  line 4: label 'maybe' is not one of first, second, 1, 0\n"
+        "  line 4: label 'maybe' is not one of first, second, 1, 0, tie, skip\n"
         "  line 5: expected 3 fields (pair_id,label,annotator), got 2\n"
         "  line 6: expected 3 fields (pair_id,label,annotator), got 4\n"
         "  line 7: empty pair_id\n"
-        "  line 9: label '2' is not one of first, second, 1, 0\n"
-        "  line 10: label '1.0' is not one of first, second, 1, 0"
+        "  line 9: label '2' is not one of first, second, 1, 0, tie, skip\n"
+        "  line 10: label '1.0' is not one of first, second, 1, 0, tie, skip"
     )
 
 
@@ -118,7 +118,7 @@ def test_a_quoted_field_cannot_span_lines(tmp_path, pool):
         "  line 2: a quote opened on this line is not closed on it (a record is one line; "
         "no field may span lines)\n"
         "  line 3: expected 3 fields (pair_id,label,note), got 1\n"
-        "  line 4: label 'sideways' is not one of first, second, 1, 0"
+        "  line 4: label 'sideways' is not one of first, second, 1, 0, tie, skip"
     )
 
 
@@ -169,7 +169,7 @@ def test_a_cut_line_that_would_be_invalid_is_not_an_error_yet(tmp_path, pool):
     assert read_labels(str(path), pool).pair_ids == ["b"]
     path.write_bytes(b"pair_id,label\r\nb,second\r\nc,fir\r\n")
     assert error_of(str(path), pool).endswith("line 3: label 'fir' is not one of first, second, "
-                                              "1, 0")
+                                              "1, 0, tie, skip")
     path.write_bytes(b"pair_id,label\nb,second\nc,first\r")  # a lone CR ends a line too
     assert read_labels(str(path), pool).pair_ids == ["b", "c"]
 
