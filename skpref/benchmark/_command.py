@@ -1,4 +1,9 @@
-"""``skpref benchmark``: the paper's experiment from the command line."""
+"""``skpref benchmark``: the paper's experiment from the command line.
+
+Parsing only: the options become the arguments of :func:`run_benchmark`, whose result goes to
+:func:`write_benchmark_report`. :class:`DefaultOnceFormatter`, the help format of both
+experiments' commands, lives here too.
+"""
 
 import argparse
 import sys
@@ -26,6 +31,34 @@ from ._protocol import (
     default_datasets,
     run_benchmark,
 )
+from ._report import plural
+
+
+class DefaultOnceFormatter(argparse.HelpFormatter):
+    """Help that states each option's default once: in its own words, or appended.
+
+    An option whose help already says what its default is (``"(default: the three real
+    ones ...)"``, where the value is None or a rule) keeps its words; any other option that
+    takes a value gets ``(default: VALUE)`` appended, a list as it is typed on the command line
+    (``0.1 0.05 0.01``). A flag (``--quick``) is off unless given and gets nothing:
+    ``argparse.ArgumentDefaultsHelpFormatter`` prints ``(default: None)`` after a help that
+    already gave the default in words, and ``(default: False)`` after every flag.
+    """
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (
+            "default" in text
+            or action.nargs == 0
+            or action.default is argparse.SUPPRESS
+            or not action.option_strings
+        ):
+            return text
+        value = action.default
+        if isinstance(value, (list, tuple)):
+            value = " ".join(str(item) for item in value)
+        # The help is %-formatted by argparse: a literal % in the value must stay one.
+        return f"{text} (default: {str(value).replace('%', '%%')})"
 
 
 def add_commands(commands):
@@ -39,7 +72,7 @@ def add_commands(commands):
             "or on a generated Bradley-Terry pool when no data directory is "
             "available, and report learning curves and a summary table."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultOnceFormatter,
     )
     parser.add_argument(
         "--datasets", nargs="+", choices=[*DATASETS, SYNTHETIC], default=None,
@@ -66,8 +99,9 @@ def add_commands(commands):
     )
     parser.add_argument(
         "--max-seeds", nargs="+", default=[], metavar="STRATEGY=N",
-        help="run a costly strategy on its first N seeds only ('all': every seed); default: "
-        + " ".join(f"{name}={n}" for name, n in DEFAULT_MAX_SEEDS.items()),
+        help="run a costly strategy on its first N seeds only ('all': every seed) (default: "
+        + " ".join(f"{name}={n}" for name, n in DEFAULT_MAX_SEEDS.items())
+        + ")",
     )
     parser.add_argument(
         "--labels", choices=["real", "teacher"], default="real",
@@ -159,7 +193,7 @@ def _run(args):
         print(f"No figure: {report.figure_error}", file=sys.stderr)
     seconds = sum(result.seconds["seconds"])
     print(
-        f"{len(result.seconds['seconds'])} loops, {seconds:.0f} s of loop time, "
+        f"{plural(len(result.seconds['seconds']), 'loop')}, {seconds:.0f} s of loop time, "
         f"{time.perf_counter() - started:.0f} s wall. Wrote {', '.join(report.written)} to "
         f"{Path(args.out)}/"
     )

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._report import mean_curve, new_figure, require_matplotlib, save_figure
+from ._report import mean_curve, new_figure, plural, require_matplotlib, save_figure
 from ._summary import METRICS, describe_block, paired_difference_curve
 
 #: The two new methods, drawn in colour; random is the bold black baseline.
@@ -152,7 +152,7 @@ def plot_learning_curves(curves, path=None, *, reference=None, metric=None, base
     most = max(seeds_of.values())
     fewer = ", ".join(f"{name}: {n}" for name, n in seeds_of.items() if n < most)
     figure.suptitle(
-        f"Bands: ± 1 standard error over {most} seeds{f' ({fewer})' if fewer else ''}. "
+        f"Bands: ± 1 standard error over {plural(most, 'seed')}{f' ({fewer})' if fewer else ''}. "
         f"Lower row: the paired difference to {baseline} (same seeds, same split, same start).",
         fontsize="small",
     )

@@ -10,9 +10,11 @@ import sys
 import time
 
 from .._cli_types import SEED, integer, n_jobs, number
+from ._command import DefaultOnceFormatter
 from ._label_complexity import DESIGNS, label_complexity_study
 from ._label_complexity_report import write_label_complexity_report
 from ._label_complexity_summary import format_label_complexity
+from ._report import plural
 
 
 def _command(args):
@@ -35,7 +37,8 @@ def _command(args):
     elapsed = time.perf_counter() - start
     summary = format_label_complexity(rows)
     summary += (
-        f"\n\n{len(rows)} cells, {sum(row['runs'] for row in rows)} runs in {elapsed:.1f} s "
+        f"\n\n{plural(len(rows), 'cell')}, {plural(sum(row['runs'] for row in rows), 'run')} "
+        f"in {elapsed:.1f} s "
         f"(n_jobs={args.n_jobs}, budget_factor={args.budget_factor:g}, burn_in={args.burn_in}, "
         f"union_over={args.union_over}, tail={args.tail})"
     )
@@ -58,17 +61,24 @@ def add_commands(subparsers):
             "allocations) and compare its labels with rho* log(1/delta). Writes "
             "label_complexity.csv, summary.txt and label_complexity.png to --out."
         ),
+        formatter_class=DefaultOnceFormatter,
     )
     parser.add_argument(
         "--runs", type=integer(1), default=None,
-        help="runs per cell (default 100; 20 with --quick)",
+        help="runs per cell (default: 100; 20 with --quick)",
     )
     parser.add_argument(
         "--deltas", type=number(0.0, 1.0, exclusive=True), nargs="+",
         default=[0.1, 0.05, 0.01], help="target error probabilities, each in (0, 1)",
     )
-    parser.add_argument("--designs", nargs="+", default=list(DESIGNS), choices=DESIGNS)
-    parser.add_argument("--out", default="label-complexity", help="output directory")
+    parser.add_argument(
+        "--designs", nargs="+", default=list(DESIGNS), choices=DESIGNS,
+        help="allocations of PhasedElimination to compare: gap (Algorithm 1), g-optimal, uniform",
+    )
+    parser.add_argument(
+        "--out", default="label-complexity",
+        help="directory for label_complexity.csv, summary.txt and label_complexity.png",
+    )
     parser.add_argument("--seed", type=SEED, default=0, help="random seed, in [0, 2**32 - 1]")
     parser.add_argument(
         "--quick", action="store_true", help="reduced instance set (4 instances of 20 arms)"
@@ -88,13 +98,13 @@ def add_commands(subparsers):
         "--union-over",
         choices=["arms", "undecided"],
         default="arms",
-        help="count of the union bound in beta_l: all K arms (default) or the undecided ones",
+        help="count of the union bound in beta_l: all K arms, or the undecided ones",
     )
     parser.add_argument(
         "--tail",
         choices=["sub-gaussian", "gaussian"],
         default="sub-gaussian",
-        help="beta_l from the sub-Gaussian bound (default) or the normal quantile",
+        help="beta_l from the sub-Gaussian bound, or from the normal quantile",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(run=_command)

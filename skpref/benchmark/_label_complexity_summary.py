@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._stats import clopper_pearson_upper
+from ._report import nouns, plural
 
 
 def format_label_complexity(rows):
@@ -85,14 +86,14 @@ def format_label_complexity(rows):
         chosen = [row for row in rows if row["design"] == design and row["delta"] == delta]
         errors, runs = sum(row["errors"] for row in chosen), sum(row["runs"] for row in chosen)
         lines.append(
-            f"  {design:<10} delta={delta:<6g} {errors:4d} / {runs:5d} runs, "
+            f"  {design:<10} delta={delta:<6g} {errors:4d} / {runs:5d} {nouns(runs, 'run')}, "
             f"rate {errors / runs:.4f}, ucb95 {clopper_pearson_upper(errors, runs):.4f}"
         )
     worst = max(rows, key=lambda row: row["error_rate"] - row["delta"])
     failing = [row for row in rows if row["p_value"] < 0.05]
     lines.append(
-        f"error rate vs delta: {sum(row['errors'] for row in rows)} errors in "
-        f"{sum(row['runs'] for row in rows)} runs; cells significantly above delta "
+        f"error rate vs delta: {plural(sum(row['errors'] for row in rows), 'error')} in "
+        f"{plural(sum(row['runs'] for row in rows), 'run')}; cells significantly above delta "
         f"(binomial p < 0.05): {len(failing)}; largest excess: {worst['instance']} "
         f"{worst['design']} delta={worst['delta']:g} rate {worst['error_rate']:.3f}"
     )

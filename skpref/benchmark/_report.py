@@ -1,5 +1,7 @@
 """What both experiments report, written once: tables, text and figures, and mean curves.
 
+Their messages count things through :func:`plural` (``"1 seed"``, ``"2 seeds"``).
+
 The pool benchmark and the label-complexity study write their CSV tables, their text
 summaries and their figures through the functions here. Every file is written whole and
 at once (:mod:`skpref._atomic`): a regular file is replaced atomically, so a run stopped
@@ -78,6 +80,39 @@ def write_csv(path, table):
 def write_text(path, text):
     """Write ``text`` (UTF-8) to ``path`` at once (see :func:`write_csv` for what it may be)."""
     write_output(path, text.encode("utf-8"))
+
+
+def plural(count, singular, many=None):
+    """``count`` and the noun that agrees with it: ``"1 seed"``, ``"0 seeds"``, ``"2 seeds"``.
+
+    English takes the singular for exactly one and the plural otherwise, zero included.
+
+    Parameters
+    ----------
+    count : int
+        The number, printed as given.
+    singular : str
+        The noun for one (``"label"``).
+    many : str, default=None
+        The noun for any other count; ``singular + "s"`` when None.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> plural(1, "seed"), plural(0, "seed"), plural(3, "run")
+    ('1 seed', '0 seeds', '3 runs')
+    """
+    return f"{count} {nouns(count, singular, many)}"
+
+
+def nouns(count, singular, many=None):
+    """Only the noun of :func:`plural`, for a count printed elsewhere (in a column, say)."""
+    if count == 1:
+        return singular
+    return singular + "s" if many is None else many
 
 
 def mean_curve(n_labels, values):

@@ -5,7 +5,7 @@ import textwrap
 import numpy as np
 
 from .._stats import standard_error
-from ._report import mean_curve
+from ._report import mean_curve, plural
 
 #: What each score of ``curves`` measures, as the summary and figure name it.
 METRICS = {
@@ -321,7 +321,7 @@ def verdict(rows, baseline="random"):
         facts = f"{at_budget} points at {budget}, {in_area} in area"
         if any(up) and not any(down) and reached is not None and reached < budget:
             saves.append(
-                f"{row['strategy']} with {reached} labels "
+                f"{row['strategy']} with {plural(reached, 'label')} "
                 f"({100 * (1 - reached / budget):.0f}% fewer; {facts})"
             )
         elif any(down):
@@ -438,7 +438,7 @@ def format_summary(rows, reference=None, *, teachers=None, legend=False, baselin
             if mask.any() and metric in ref:
                 score = ref[metric][mask].astype(float)
                 lines.append(
-                    f"whole pool ({int(ref['n_labels'][mask][0])} labels): "
+                    f"whole pool ({plural(int(ref['n_labels'][mask][0]), 'label')}): "
                     f"{_pm(score.mean(), standard_error(score))}"
                 )
         lines.extend(textwrap.wrap("In words: " + verdict(block, baseline), width=100))

@@ -1,11 +1,15 @@
 """``skpref benchmark``: options, the files it writes, and its errors."""
 
+import argparse
 import csv
 
 import pytest
 
 from skpref.benchmark import default_datasets
+from skpref.benchmark._command import DefaultOnceFormatter
 from skpref.cli import main
+
+from ._helpers import assert_defaults_once, option_helps
 
 
 def test_command_writes_table_csvs_and_figure(tmp_path, capsys):
@@ -132,3 +136,52 @@ def test_command_refuses_a_teacher_accuracy_outside_its_range(tmp_path, capsys):
               "--out", str(tmp_path), "--teacher-accuracy", "1.2"])
     assert stopped.value.code == 2
     assert "--teacher-accuracy: must be a finite number < 1" in capsys.readouterr().err
+
+
+def test_help_states_every_default_once(capsys):
+    # It printed "strategies to compare (default: all eight) (default: None)", "(default:
+    # None)" after the other defaults given in words, "(default: [])" for --max-seeds and
+    # "(default: False)" after --no-progress.
+    with pytest.raises(SystemExit) as exit:
+        main(["benchmark", "--help"])
+    assert exit.value.code == 0
+    text = capsys.readouterr().out
+    assert_defaults_once(text)
+    helps, _ = option_helps(text)
+    assert helps["--strategies"][1] == "strategies to compare (default: all eight)"
+    assert helps["--max-seeds"][1].endswith("(default: g-optimal=5)")
+    assert helps["--budget"][1] == "labels per loop (default: 200)"
+    assert helps["--no-progress"] == (False, "no progress bar")
+
+
+def test_default_once_formatter_writes_a_list_as_typed_and_keeps_a_percent():
+    parser = argparse.ArgumentParser(formatter_class=DefaultOnceFormatter)
+    parser.add_argument("--levels", nargs="+", type=float, default=[0.5, 0.9], help="levels")
+    parser.add_argument("--share", default="50%", help="share")
+    parser.add_argument("--rule", default=None, help="a rule (default: the first one)")
+    parser.add_argument("--quick", action="store_true", help="fewer")
+    helps, in_usage = option_helps(parser.format_help())
+    assert in_usage == {"--levels", "--share", "--rule", "--quick"}
+    assert helps["--levels"][1] == "levels (default: 0.5 0.9)"
+    assert helps["--share"][1] == "share (default: 50%)"
+    assert helps["--rule"][1] == "a rule (default: the first one)"
+    assert helps["--quick"][1] == "fewer"
+
+
+def test_one_seed_and_one_loop_are_counted_in_the_singular(tmp_path, capsys):
+    # It printed "1 loops, ..." and drew "± 1 standard error over 1 seeds."
+    pytest.importorskip("matplotlib")
+    code = main(["benchmark", "--datasets", "synthetic", "--strategies", "random", "--budget",
+                 "20", "--seeds", "1", "--n-jobs", "1", "--no-progress", "--out", str(tmp_path)])
+    assert code == 0
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert last.startswith("1 loop, ") and "loops" not in last
+
+
+def test_the_figure_counts_one_seed_in_the_singular():
+    from skpref.benchmark import plot_learning_curves, run_benchmark
+
+    pytest.importorskip("matplotlib")
+    result = run_benchmark(["synthetic"], strategies=["random"], budget=20, n_seeds=1, n_jobs=1)
+    caption = plot_learning_curves(result.curves).get_suptitle()
+    assert "over 1 seed." in caption and "seeds." not in caption

@@ -9,6 +9,8 @@ import skpref.benchmark._label_complexity_command as command
 from skpref.benchmark import label_complexity_study, make_gap_instance
 from skpref.cli import main
 
+from ._helpers import assert_defaults_once, option_helps
+
 INSTANCES = [("tiny", *make_gap_instance(2, 5, min_gap=0.5, random_state=0))]
 
 
@@ -82,3 +84,27 @@ def test_command_passes_every_option_to_the_study(tmp_path, capsys, monkeypatch)
         "random_state": 3, "budget_factor": 2.5, "burn_in": 5, "union_over": "undecided",
         "tail": "gaussian", "quick": True, "progress": False,
     }
+
+
+def test_help_states_every_default_once(capsys):
+    # --designs had no help, --out no default, --deltas and five more no default either.
+    with pytest.raises(SystemExit) as exit:
+        main(["label-complexity", "--help"])
+    assert exit.value.code == 0
+    text = capsys.readouterr().out
+    assert_defaults_once(text)
+    helps, _ = option_helps(text)
+    assert helps["--out"][1].endswith("(default: label-complexity)")
+    assert helps["--deltas"][1].endswith("(default: 0.1 0.05 0.01)")
+    assert helps["--designs"][1].endswith("(default: gap g-optimal uniform)")
+    assert helps["--runs"][1] == "runs per cell (default: 100; 20 with --quick)"
+
+
+def test_one_cell_and_one_run_are_counted_in_the_singular(tmp_path, capsys, monkeypatch):
+    # It printed "1 cells, 1 runs in ... s".
+    monkeypatch.setattr(command, "label_complexity_study", _tiny_study({}))
+    args = _parse(["label-complexity", "--runs", "1", "--deltas", "0.1", "--designs", "gap",
+                   "--n-jobs", "1", "--no-progress", "--out", str(tmp_path)])
+    assert args.run(args) == 0
+    out = capsys.readouterr().out
+    assert "\n1 cell, 1 run in " in out and "runs in" not in out

@@ -9,6 +9,8 @@ import pytest
 from skpref.benchmark import (
     clopper_pearson_upper,
     format_label_complexity,
+    label_complexity_study,
+    make_gap_instance,
     plot_label_complexity,
     write_label_complexity_report,
 )
@@ -75,3 +77,14 @@ def test_report_says_why_there_is_no_figure(study_rows, tmp_path, monkeypatch):
     assert "needs matplotlib: pip install 'skpref[benchmark]'" in report.figure_error
     assert (tmp_path / "summary.txt").read_text() == "given\n"
     assert not (tmp_path / "label_complexity.png").exists()
+
+
+def test_one_run_and_one_error_are_counted_in_the_singular():
+    # It printed "0 errors in 1 runs" and "0 /     1 runs,".
+    instances = [("tiny", *make_gap_instance(2, 5, min_gap=0.5, random_state=0))]
+    rows = label_complexity_study(instances, deltas=[0.1], designs=["gap"], n_runs=1, n_jobs=1)
+    text = format_label_complexity(rows)
+    assert "  gap        delta=0.1       0 /     1 run, rate 0.0000" in text
+    assert "error rate vs delta: 0 errors in 1 run;" in text
+    rows[0] = {**rows[0], "errors": 1, "error_rate": 1.0}
+    assert "error rate vs delta: 1 error in 1 run;" in format_label_complexity(rows)
