@@ -271,9 +271,19 @@ def _blocked_on_a_fifo(tmp_path, name, ignored=()):
         child.send_signal(getattr(signal, name))
         try:
             child.wait(timeout=1)
-        except subprocess.TimeoutExpired:  # the signal was ignored: read, so that it ends
-            with open(fifo, "rb") as reader:
-                reader.read()
+        except subprocess.TimeoutExpired:  # ignored, or slow to end: read, so that it ends
+            # Non-blocking: a child that ended after the timeout never opens the FIFO, and a
+            # blocking open would then wait for it forever.
+            reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+            try:
+                while child.poll() is None and time.monotonic() < deadline + 60:
+                    try:
+                        os.read(reader, 1 << 16)
+                    except BlockingIOError:  # the child holds the FIFO, has not written yet
+                        pass
+                    time.sleep(0.01)
+            finally:
+                os.close(reader)
         stdout, stderr = child.communicate(timeout=60)
     finally:
         if child.poll() is None:
