@@ -28,7 +28,7 @@ from sklearn.model_selection import (
 
 from skpref import PairwiseLogisticRegression
 from skpref.active import ActivePreferenceClassifier
-from skpref.benchmark._protocol import load_comparisons
+from skpref.benchmark import load_comparisons, standard_error
 from skpref.query import make_strategy
 
 
@@ -97,9 +97,9 @@ def main():
             difference = scores[i] - scores[best]
             print(
                 f"  {strategy:<12} {setting}: {scores[i].mean():.4f} "
-                f"+- {scores[i].std(ddof=1) / np.sqrt(scores.shape[1]):.4f}; "
+                f"+- {standard_error(scores[i]):.4f}; "
                 f"vs best {difference.mean():+.4f} "
-                f"+- {difference.std(ddof=1) / np.sqrt(difference.size):.4f} "
+                f"+- {standard_error(difference):.4f} "
                 f"({scores.shape[1]} folds)"
             )
         print(f"  ({time.perf_counter() - started:.0f} s)")

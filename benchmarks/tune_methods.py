@@ -43,16 +43,17 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import train_test_split
 
-from skpref.benchmark import format_summary, summarize
-from skpref.benchmark._protocol import (
+from skpref.benchmark import (
     DEFAULT_C,
     DEFAULT_TEACHER_ACCURACY,
-    _teacher,
+    fit_teacher,
+    format_summary,
     load_comparisons,
+    paired_difference_curve,
     score_loop,
+    summarize,
 )
-from skpref.benchmark._summary import paired_difference_curve
-from skpref.datasets._real import data_directory
+from skpref.datasets import data_directory
 from skpref.query import make_strategy
 
 # Explicit betas, so that the names keep their meaning when a default changes.
@@ -208,8 +209,8 @@ def main():
     teachers = {"dataset": [], "scale": [], "teacher_accuracy": [], "unscaled_accuracy": []}
     if "teacher" in args.labels:
         for dataset in args.datasets:
-            _, scale, unscaled = _teacher(
-                dataset, args.C, args.teacher_accuracy, str(data_directory())
+            _, scale, unscaled = fit_teacher(
+                dataset, C=args.C, teacher_accuracy=args.teacher_accuracy
             )
             for key, value in zip(teachers, (dataset, scale, args.teacher_accuracy, unscaled)):
                 teachers[key].append(value)

@@ -26,15 +26,15 @@ cell).
 
 import numpy as np
 
-from skpref.design import PhasedElimination, oracle_allocation
-from skpref.design._study import (
+from skpref.benchmark import (
     BernoulliOracle,
+    format_label_complexity,
     label_complexity_study,
     make_gap_instance,
     make_rare_tie_instance,
     plot_label_complexity,
-    summarize,
 )
+from skpref.design import PhasedElimination, oracle_allocation
 
 X, theta = make_gap_instance(3, 20, min_gap=0.05, max_gap=2.0, random_state=0)
 weights, rho = oracle_allocation(X, theta)
@@ -72,7 +72,7 @@ instances = [
     ("rare-tie-d5-K20", *make_rare_tie_instance(5, 20, tie_gap=0.1, random_state=3)),
 ]
 rows = label_complexity_study(instances, deltas=[0.1, 0.01], n_runs=20, n_jobs=1, random_state=0)
-print(summarize(rows))
+print(format_label_complexity(rows))
 
 # %%
 # Labels against ``rho* log(1/delta)``

@@ -20,8 +20,13 @@ well-specified case.
 
 import matplotlib.pyplot as plt
 
-from skpref.benchmark import format_summary, plot_learning_curves, run_benchmark, summarize
-from skpref.benchmark._protocol import default_datasets
+from skpref.benchmark import (
+    default_datasets,
+    format_summary,
+    plot_learning_curves,
+    run_benchmark,
+    summarize,
+)
 
 dataset = "hh-helpful" if "hh-helpful" in default_datasets() else "synthetic"
 result = run_benchmark(

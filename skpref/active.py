@@ -7,11 +7,17 @@
   defaults that works on current scikit-learn, for real loops. modAL is an
   optional extra (``pip install "skpref[modal]"``) and is imported only when
   this name is used.
+* :func:`fit_labeled`: fit a model on the labels so far, coping with a
+  one-class start (what both loops do after every batch).
 """
 
-from ._loop import ActivePreferenceClassifier
+from ._loop import ActivePreferenceClassifier, fit_labeled
 
-__all__ = ["ActivePreferenceClassifier", "PreferenceLearner"]  # noqa: F822 - lazy, below
+__all__ = [  # noqa: F822 - PreferenceLearner is lazy, below
+    "ActivePreferenceClassifier",
+    "PreferenceLearner",
+    "fit_labeled",
+]
 
 
 def __getattr__(name):

@@ -42,7 +42,7 @@ _COMMAND_MODULES = (
     "skpref.annotate._command",
     "skpref.benchmark._command",
     "skpref.campaign._command",
-    "skpref.design._study",
+    "skpref.benchmark._label_complexity_command",
     "skpref.embed._command",
 )
 

@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 
 from skpref import PairwiseLogisticRegression
-from skpref.datasets import DATASETS, load_preference_dataset, make_preference_pool
-from skpref.datasets._real import available_datasets
+from skpref.datasets import (
+    DATASETS,
+    available_datasets,
+    check_datasets_present,
+    data_directory,
+    load_preference_dataset,
+    make_preference_pool,
+)
 
 DATA = os.environ.get("SKPREF_DATA")
 needs_data = pytest.mark.skipif(
@@ -123,7 +129,6 @@ def test_synthetic_bad_parameters(kwargs, error, message):
 
 
 def test_check_datasets_present_names_every_missing_file(tmp_path):
-    from skpref.datasets._real import check_datasets_present
 
     (tmp_path / "hh_helpful_base_test.npz").write_bytes(b"")
     with pytest.raises(FileNotFoundError) as error:
@@ -141,7 +146,6 @@ def test_check_datasets_present_names_every_missing_file(tmp_path):
 
 
 def test_an_empty_skpref_data_counts_as_unset(monkeypatch):
-    from skpref.datasets._real import data_directory
 
     monkeypatch.setenv("SKPREF_DATA", "")
     assert data_directory() is None and available_datasets() == []

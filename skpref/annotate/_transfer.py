@@ -26,7 +26,7 @@ import time
 from ..campaign import read_labels
 # The campaign's atomic writer (a temporary file, fsync, rename, fsync of the directory);
 # private to skpref.campaign, imported here only.
-from ..campaign._atomic import NotRegularFileError, atomic_write_bytes, resolve_output
+from .._atomic import NotRegularFileError, atomic_write_bytes, resolve_output
 from ._errors import AnnotateError
 from ._store import connect, live_answers
 

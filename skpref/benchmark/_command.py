@@ -1,7 +1,11 @@
-"""``skpref benchmark``: the paper's experiment from the command line."""
+"""``skpref benchmark``: the paper's experiment from the command line.
+
+Parsing only: the options become the arguments of :func:`run_benchmark`, whose result goes to
+:func:`write_benchmark_report`. :class:`DefaultOnceFormatter`, the help format of both
+experiments' commands, lives here too.
+"""
 
 import argparse
-import csv
 import sys
 import time
 from pathlib import Path
@@ -17,7 +21,7 @@ from .._cli_types import (
 )
 from ..datasets import DATASETS
 from ..query import STRATEGIES
-from ._figure import plot_learning_curves
+from ._benchmark_report import write_benchmark_report
 from ._protocol import (
     DEFAULT_C,
     DEFAULT_MAX_SEEDS,
@@ -27,7 +31,34 @@ from ._protocol import (
     default_datasets,
     run_benchmark,
 )
-from ._summary import format_summary, summarize
+from .._text import plural
+
+
+class DefaultOnceFormatter(argparse.HelpFormatter):
+    """Help that states each option's default once: in its own words, or appended.
+
+    An option whose help already says what its default is (``"(default: the three real
+    ones ...)"``, where the value is None or a rule) keeps its words; any other option that
+    takes a value gets ``(default: VALUE)`` appended, a list as it is typed on the command line
+    (``0.1 0.05 0.01``). A flag (``--quick``) is off unless given and gets nothing:
+    ``argparse.ArgumentDefaultsHelpFormatter`` prints ``(default: None)`` after a help that
+    already gave the default in words, and ``(default: False)`` after every flag.
+    """
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (
+            "default" in text
+            or action.nargs == 0
+            or action.default is argparse.SUPPRESS
+            or not action.option_strings
+        ):
+            return text
+        value = action.default
+        if isinstance(value, (list, tuple)):
+            value = " ".join(str(item) for item in value)
+        # The help is %-formatted by argparse: a literal % in the value must stay one.
+        return f"{text} (default: {str(value).replace('%', '%%')})"
 
 
 def add_commands(commands):
@@ -41,7 +72,7 @@ def add_commands(commands):
             "or on a generated Bradley-Terry pool when no data directory is "
             "available, and report learning curves and a summary table."
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultOnceFormatter,
     )
     parser.add_argument(
         "--datasets", nargs="+", choices=[*DATASETS, SYNTHETIC], default=None,
@@ -68,8 +99,9 @@ def add_commands(commands):
     )
     parser.add_argument(
         "--max-seeds", nargs="+", default=[], metavar="STRATEGY=N",
-        help="run a costly strategy on its first N seeds only ('all': every seed); default: "
-        + " ".join(f"{name}={n}" for name, n in DEFAULT_MAX_SEEDS.items()),
+        help="run a costly strategy on its first N seeds only ('all': every seed) (default: "
+        + " ".join(f"{name}={n}" for name, n in DEFAULT_MAX_SEEDS.items())
+        + ")",
     )
     parser.add_argument(
         "--labels", choices=["real", "teacher"], default="real",
@@ -155,42 +187,14 @@ def _run(args):
     except (ValueError, FileNotFoundError) as error:
         print(f"skpref benchmark: error: {error}", file=sys.stderr)
         return 2
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    rows = summarize(result.curves)
-    table = format_summary(rows, result.reference, teachers=result.teachers, legend=True)
-    _write_columns(out / "curves.csv", result.curves)
-    _write_columns(out / "reference.csv", result.reference)
-    _write_rows(out / "summary.csv", rows)
-    (out / "summary.txt").write_text(table)
-    print(table)
-    written = ["curves.csv", "reference.csv", "summary.csv", "summary.txt"]
-    if result.teachers:
-        _write_columns(out / "teachers.csv", result.teachers)
-        written.append("teachers.csv")
-    try:
-        plot_learning_curves(result.curves, out / "learning_curves.png", reference=result.reference)
-        written.append("learning_curves.png")
-    except ImportError as error:
-        print(f"No figure: {error}", file=sys.stderr)
+    report = write_benchmark_report(result, args.out)
+    print(report.table)
+    if report.figure_error is not None:
+        print(f"No figure: {report.figure_error}", file=sys.stderr)
     seconds = sum(result.seconds["seconds"])
     print(
-        f"{len(result.seconds['seconds'])} loops, {seconds:.0f} s of loop time, "
-        f"{time.perf_counter() - started:.0f} s wall. Wrote {', '.join(written)} to {out}/"
+        f"{plural(len(result.seconds['seconds']), 'loop')}, {seconds:.0f} s of loop time, "
+        f"{time.perf_counter() - started:.0f} s wall. Wrote {', '.join(report.written)} to "
+        f"{Path(args.out)}/"
     )
     return 0
-
-
-def _write_columns(path, columns):
-    keys = list(columns)
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(keys)
-        writer.writerows(zip(*(columns[key].tolist() for key in keys)))
-
-
-def _write_rows(path, rows):
-    with open(path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)

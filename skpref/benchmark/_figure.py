@@ -1,8 +1,10 @@
-"""Learning-curve figure: the curves, and below them the paired difference to random."""
+"""The pool benchmark's figure: the learning curves, and below them the paired difference."""
 
 import numpy as np
 
-from ._summary import METRICS, describe_block, mean_curve, paired_difference_curve
+from .._text import plural
+from ._report import mean_curve, new_figure, require_matplotlib, save_figure
+from ._summary import METRICS, describe_block, paired_difference_curve
 
 #: The two new methods, drawn in colour; random is the bold black baseline.
 HIGHLIGHTED = {"ci-location": "tab:red", "design": "tab:blue"}
@@ -48,7 +50,8 @@ def plot_learning_curves(curves, path=None, *, reference=None, metric=None, base
     curves : dict of array-like
         The ``curves`` of :func:`run_benchmark`.
     path : str or path-like, default=None
-        Where to save the figure (PNG by extension); None only returns it.
+        Where to save the figure, in the format of its extension (PNG, PDF, SVG, ...), at once
+        (a run stopped while saving leaves the old file); None only returns it.
     reference : dict of array-like, default=None
         The ``reference`` of :func:`run_benchmark`.
     metric : {"accuracy", "sign_accuracy"}, default=None
@@ -73,24 +76,14 @@ def plot_learning_curves(curves, path=None, *, reference=None, metric=None, base
     >>> len(figure.axes)  # the curves, and the difference to random below them
     2
     """
-    try:
-        from matplotlib.figure import Figure
-        from matplotlib.lines import Line2D
-    except ImportError as error:
-        raise ImportError(
-            "plot_learning_curves needs matplotlib: pip install 'skpref[benchmark]'."
-        ) from error
+    require_matplotlib("plot_learning_curves")
+    from matplotlib.lines import Line2D
+
     columns = {key: np.asarray(value) for key, value in curves.items()}
     panels = list(dict.fromkeys(zip(columns["dataset"].tolist(), columns["labels"].tolist())))
     size = (0.8 + 4.2 * len(panels) + 1.8, 6.4)
-    if path is None:
-        # Through pyplot, so that notebooks and the docs gallery show it.
-        import matplotlib.pyplot as plt
-
-        figure = plt.figure(figsize=size, layout="constrained")
-    else:
-        # No pyplot and no GUI backend: saving works on a headless machine.
-        figure = Figure(figsize=size, layout="constrained")
+    # Shown through pyplot (notebooks, the docs gallery) unless it is only saved.
+    figure = new_figure(size, pyplot=path is None, layout="constrained")
     axes = figure.subplots(
         2, len(panels), squeeze=False, sharex="col", gridspec_kw={"height_ratios": [3, 2]}
     )
@@ -160,10 +153,10 @@ def plot_learning_curves(curves, path=None, *, reference=None, metric=None, base
     most = max(seeds_of.values())
     fewer = ", ".join(f"{name}: {n}" for name, n in seeds_of.items() if n < most)
     figure.suptitle(
-        f"Bands: ± 1 standard error over {most} seeds{f' ({fewer})' if fewer else ''}. "
+        f"Bands: ± 1 standard error over {plural(most, 'seed')}{f' ({fewer})' if fewer else ''}. "
         f"Lower row: the paired difference to {baseline} (same seeds, same split, same start).",
         fontsize="small",
     )
     if path is not None:
-        figure.savefig(path, dpi=120)
+        save_figure(figure, path)
     return figure

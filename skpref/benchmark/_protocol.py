@@ -1,7 +1,6 @@
 """The benchmark protocol (the paper's experiment): data, split, loops, checkpoints."""
 
 import os
-import sys
 import time
 from functools import lru_cache
 from numbers import Integral, Real
@@ -15,13 +14,19 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from .. import PairwiseLogisticRegression
 from .._blas import matvec
 from .._logistic import sigmoid
-from .._loop import ActivePreferenceClassifier, fit_labeled
-from .._model import PairwiseLogisticRegression
-from ..datasets import DATASETS, load_preference_dataset, make_preference_pool
-from ..datasets._real import check_datasets_present, data_directory
+from ..active import ActivePreferenceClassifier, fit_labeled
+from ..datasets import (
+    DATASETS,
+    check_datasets_present,
+    data_directory,
+    load_preference_dataset,
+    make_preference_pool,
+)
 from ..query import STRATEGIES, make_strategy
+from ._progress import with_progress
 
 #: The name of the generated pool, the default where no real data is available.
 SYNTHETIC = "synthetic"
@@ -73,6 +78,22 @@ def default_datasets(data_home=None):
     else a non-empty ``$SKPREF_DATA``), whether or not it holds them (the
     run then stops, naming the missing files); the synthetic pool only when
     no data directory is given at all.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Directory of the real datasets (else ``$SKPREF_DATA``).
+
+    Returns
+    -------
+    names : list of str
+        Names of :data:`skpref.datasets.DATASETS`, or ``["synthetic"]``.
+
+    Examples
+    --------
+    >>> from skpref.benchmark import default_datasets
+    >>> default_datasets("/any/directory")
+    ['hh-helpful', 'hh-harmless', 'ultrafeedback']
     """
     return list(DATASETS) if data_directory(data_home) is not None else [SYNTHETIC]
 
@@ -142,18 +163,58 @@ def teacher_scale(logits, accuracy):
 
 @lru_cache(maxsize=8)
 def _teacher(name, C, accuracy, data_home):
-    """The teacher's parameter (already scaled), its scale and unscaled accuracy.
-
-    The teacher is fitted once per dataset, on the orientation of seed 0: the
-    fit is antisymmetric (a swapped row has a swapped label), so every
-    seed's orientation gives the same ``theta``.
-    """
+    """:func:`fit_teacher`'s work, cached per dataset, ``C``, accuracy and resolved directory."""
     X, y = _oriented(name, 0, data_home)
     theta = PairwiseLogisticRegression(C=C).fit(X, y).coef_.ravel()
     logits = matvec(X, theta)
     unscaled = float(np.mean(sigmoid(np.abs(logits))))
     scale = teacher_scale(logits, accuracy)
     return scale * theta, scale, unscaled
+
+
+def fit_teacher(name, *, C=DEFAULT_C, teacher_accuracy=DEFAULT_TEACHER_ACCURACY, data_home=None):
+    """The Bradley-Terry teacher of ``labels="teacher"`` for one dataset, scaled to its accuracy.
+
+    ``PairwiseLogisticRegression(C=C)`` is fitted on the whole dataset, in the
+    orientation of seed 0 (the fit is antisymmetric: a swapped row has a swapped
+    label, so every seed's orientation gives the same ``theta``), and its
+    parameter is scaled by the ``s`` of :func:`teacher_scale`, so that the
+    expected accuracy of its sign on its own labels,
+    ``mean_i sigma(s |x_i^T theta|)``, is ``teacher_accuracy``. Fitted once per
+    dataset and setting, then cached.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`skpref.datasets.DATASETS` or ``"synthetic"``.
+    C : float, default=DEFAULT_C
+        The teacher's inverse regularisation.
+    teacher_accuracy : float, default=DEFAULT_TEACHER_ACCURACY
+        The target accuracy, in (1/2, 1).
+    data_home : str or path-like, default=None
+        Directory of the real datasets (else ``$SKPREF_DATA``).
+
+    Returns
+    -------
+    theta : ndarray of shape (n_features,)
+        The scaled parameter, ``s theta``.
+    scale : float
+        ``s``.
+    unscaled_accuracy : float
+        The expected accuracy of the unscaled teacher's sign on its own labels.
+
+    Examples
+    --------
+    >>> from skpref.benchmark import fit_teacher
+    >>> theta, scale, unscaled = fit_teacher("synthetic", teacher_accuracy=0.9)
+    >>> theta.shape, scale > 1, round(unscaled, 2)
+    ((20,), True, 0.84)
+    """
+    # The cache is keyed by the directory itself, so that another $SKPREF_DATA is another key.
+    directory = None if name == SYNTHETIC else data_directory(data_home)
+    home = None if directory is None else str(directory)
+    theta, scale, unscaled = _teacher(name, C, teacher_accuracy, home)
+    return theta.copy(), scale, unscaled
 
 
 def load_comparisons(
@@ -194,8 +255,9 @@ def load_comparisons(
     if labels != "teacher":
         return X, y, None
     if teacher is None:
-        home = None if name == SYNTHETIC else str(data_directory(data_home))
-        teacher, _, _ = _teacher(name, C, teacher_accuracy, home)
+        teacher, _, _ = fit_teacher(
+            name, C=C, teacher_accuracy=teacher_accuracy, data_home=data_home
+        )
     logits = matvec(X, np.asarray(teacher, dtype=np.float64))
     # A stream of its own: the orientation above used check_random_state(seed),
     # and reusing it would tie each label to its pair's orientation.
@@ -478,8 +540,9 @@ def run_benchmark(
     teachers, thetas = [], {}
     if labels == "teacher":
         for name in datasets:
-            home = None if name == SYNTHETIC else str(data_directory(data_home))
-            thetas[name], scale, unscaled = _teacher(name, C, teacher_accuracy, home)
+            thetas[name], scale, unscaled = fit_teacher(
+                name, C=C, teacher_accuracy=teacher_accuracy, data_home=data_home
+            )
             teachers.append(
                 {"dataset": name, "scale": scale, "teacher_accuracy": teacher_accuracy,
                  "unscaled_accuracy": unscaled}
@@ -513,7 +576,9 @@ def run_benchmark(
         delayed(_run_one)(name, strategy, seed, settings) for name, strategy, seed in jobs
     )
     rows, references, seconds = [], [], []
-    for loop_rows, reference, loop_seconds in _with_progress(outputs, len(jobs), progress):
+    for loop_rows, reference, loop_seconds in with_progress(
+        outputs, len(jobs), _describe_loop, unit="loop", progress=progress
+    ):
         rows.extend(loop_rows)
         seconds.append(
             {"dataset": loop_rows[0]["dataset"], "strategy": loop_rows[0]["strategy"],
@@ -547,25 +612,7 @@ def _columns(rows):
     return {key: np.asarray([row[key] for row in rows]) for key in rows[0]}
 
 
-def _with_progress(outputs, total, progress):
-    """Yield ``outputs``, showing progress on standard error if asked."""
-    if not progress:
-        yield from outputs
-        return
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        started = time.perf_counter()
-        for done, output in enumerate(outputs, start=1):
-            rows = output[0]
-            print(
-                f"[{done}/{total}] {rows[0]['dataset']} {rows[0]['strategy']} seed "
-                f"{rows[0]['seed']} ({time.perf_counter() - started:.0f} s)",
-                file=sys.stderr,
-            )
-            yield output
-        return
-    with tqdm(total=total, unit="loop", file=sys.stderr) as bar:
-        for output in outputs:
-            bar.update()
-            yield output
+def _describe_loop(index, output):
+    """``"hh-helpful ci-location seed 3"``: what a finished loop was, for the progress report."""
+    first = output[0][0]
+    return f"{first['dataset']} {first['strategy']} seed {first['seed']}"

@@ -4,6 +4,10 @@ import textwrap
 
 import numpy as np
 
+from .._stats import standard_error
+from .._text import plural
+from ._report import mean_curve
+
 #: What each score of ``curves`` measures, as the summary and figure name it.
 METRICS = {
     "accuracy": "test accuracy",
@@ -14,37 +18,12 @@ METRICS = {
 _SIGNIFICANT = 2.0
 
 
-def _standard_error(values):
-    values = np.asarray(values, dtype=float)
-    return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else float("nan")
-
-
 def _normalised_area(n_labels, accuracy):
     """Mean accuracy along the curve: the trapezoid area over the label range."""
     if n_labels.size == 1:
         return float(accuracy[0])
     area = np.sum(np.diff(n_labels) * (accuracy[1:] + accuracy[:-1]) / 2.0)
     return float(area / (n_labels[-1] - n_labels[0]))
-
-
-def mean_curve(n_labels, accuracy):
-    """The seed-averaged curve: per distinct ``n_labels``, mean accuracy and its standard error.
-
-    Returns
-    -------
-    grid, mean, se : ndarray
-        Sorted label counts, and the mean and standard error over the
-        checkpoints at each (``nan`` where only one seed reached it).
-    """
-    n_labels = np.asarray(n_labels)
-    accuracy = np.asarray(accuracy, dtype=float)
-    grid, inverse = np.unique(n_labels, return_inverse=True)
-    count = np.bincount(inverse)
-    mean = np.bincount(inverse, weights=accuracy) / count
-    squares = np.bincount(inverse, weights=(accuracy - mean[inverse]) ** 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        se = np.sqrt(squares / (count - 1) / count)
-    return grid, mean, se
 
 
 def _curves_by_seed(columns, mask, metric):
@@ -69,10 +48,24 @@ def paired_difference_curve(curves, strategy, *, dataset, labels, metric="accura
     checkpoint ``n`` both reached: the two loops share the split and the
     random start, so the noise of the test set and of the start cancels.
 
+    Parameters
+    ----------
+    curves : dict of array-like
+        The ``curves`` of :func:`run_benchmark`.
+    strategy : str
+        The strategy compared.
+    dataset, labels : str
+        The block: a dataset and its label mode (``"real"`` or ``"teacher"``).
+    metric : {"accuracy", "sign_accuracy"}, default="accuracy"
+        The score compared.
+    baseline : str, default="random"
+        The strategy subtracted.
+
     Returns
     -------
     grid, mean, se : ndarray
-        Label counts, and the mean and standard error of ``d_s(n)`` over seeds.
+        Label counts, and the mean and standard error of ``d_s(n)`` over seeds
+        (:func:`mean_curve`); empty when no seed ran both.
     """
     columns = {key: np.asarray(value) for key, value in curves.items()}
     group = (columns["dataset"] == dataset) & (columns["labels"] == labels)
@@ -94,11 +87,25 @@ def labels_to_reach(grid, mean, target):
     """The first checkpoint from which the mean curve stays at or above ``target``.
 
     Not the first crossing: a noisy curve that touches the target early and
-    falls back below it has not reached it. None if the curve ends below.
+    falls back below it has not reached it.
+
+    Parameters
+    ----------
+    grid : array-like of shape (n_checkpoints,)
+        Label counts, increasing.
+    mean : array-like of shape (n_checkpoints,)
+        The mean score at each (:func:`mean_curve`).
+    target : float
+        The score to reach; a mean within 1e-12 below it counts as reaching it.
+
+    Returns
+    -------
+    n_labels : int or None
+        None if the curve ends below ``target``.
 
     Examples
     --------
-    >>> from skpref.benchmark._summary import labels_to_reach
+    >>> from skpref.benchmark import labels_to_reach
     >>> labels_to_reach([10, 20, 30, 40], [0.6, 0.5, 0.62, 0.63], 0.6)
     30
     >>> labels_to_reach([10, 20], [0.7, 0.5], 0.6) is None
@@ -215,9 +222,9 @@ def _row(ours, theirs, is_baseline):
         "budget": budget,
         "n_seeds": int(final.size),
         "accuracy": float(final.mean()),
-        "accuracy_se": _standard_error(final),
+        "accuracy_se": standard_error(final),
         "auc": float(area.mean()),
-        "auc_se": _standard_error(area),
+        "auc_se": standard_error(area),
         "baseline_accuracy": target,
         "log_loss": float(np.mean([loss[-1] for _, _, loss in ours.values()])),
     }
@@ -232,7 +239,7 @@ def _row(ours, theirs, is_baseline):
     out = {}
     for key, values in (("difference", difference), ("auc_difference", auc_difference)):
         mean_value = float(values.mean()) if values.size else float("nan")
-        se = _standard_error(values)
+        se = standard_error(values)
         out[key] = mean_value
         out[f"{key}_se"] = se
         out[f"{key}_significant"] = bool(np.isfinite(se) and abs(mean_value) > _SIGNIFICANT * se)
@@ -315,7 +322,7 @@ def verdict(rows, baseline="random"):
         facts = f"{at_budget} points at {budget}, {in_area} in area"
         if any(up) and not any(down) and reached is not None and reached < budget:
             saves.append(
-                f"{row['strategy']} with {reached} labels "
+                f"{row['strategy']} with {plural(reached, 'label')} "
                 f"({100 * (1 - reached / budget):.0f}% fewer; {facts})"
             )
         elif any(down):
@@ -432,8 +439,8 @@ def format_summary(rows, reference=None, *, teachers=None, legend=False, baselin
             if mask.any() and metric in ref:
                 score = ref[metric][mask].astype(float)
                 lines.append(
-                    f"whole pool ({int(ref['n_labels'][mask][0])} labels): "
-                    f"{_pm(score.mean(), _standard_error(score))}"
+                    f"whole pool ({plural(int(ref['n_labels'][mask][0]), 'label')}): "
+                    f"{_pm(score.mean(), standard_error(score))}"
                 )
         lines.extend(textwrap.wrap("In words: " + verdict(block, baseline), width=100))
         lines.append("")

@@ -3,7 +3,7 @@
 Both commands only read the pool and the label file. ``select`` writes the
 batch file atomically when ``--out`` is a regular file or a new path, and
 directly when it is a stream (``-``, a FIFO, a device, ``/dev/stdout``); it
-never replaces anything else (:mod:`skpref.campaign._atomic`). A problem with
+never replaces anything else (:mod:`skpref._atomic`). A problem with
 the files or the data prints ``skpref <command>: error: ...`` on stderr and
 exits with status 1, bad options exit with 2 (argparse checks every numeric
 option's range), a signal exits with 128 + its number; nothing is written
@@ -21,7 +21,7 @@ import numpy as np
 
 from .._cli_types import INVERSE_REGULARISATION, SEED, integer, number
 from ..query import STRATEGIES
-from ._atomic import NotRegularFileError, atomic_write_bytes, resolve_output, write_stream
+from .._atomic import NotRegularFileError, atomic_write_bytes, resolve_output, write_stream
 from .._text import plural
 from ._errors import CampaignError
 from ._labels import read_labels

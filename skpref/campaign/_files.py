@@ -19,7 +19,7 @@ import errno
 import os
 import stat
 
-from ._atomic import describe_mode
+from .._atomic import describe_mode
 from ._errors import CampaignError
 
 

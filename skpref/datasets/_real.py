@@ -27,10 +27,27 @@ _ENVIRONMENT_VARIABLE = "SKPREF_DATA"
 def data_directory(data_home=None):
     """The directory datasets are read from: ``data_home``, else ``$SKPREF_DATA``.
 
-    Returns None when neither is set. An empty ``SKPREF_DATA`` counts as
-    unset (``SKPREF_DATA= skpref benchmark`` runs without real data), as an
-    empty ``PATH`` entry does in the shell; an empty ``data_home`` string is
-    an error, since it names no directory.
+    An empty ``SKPREF_DATA`` counts as unset (``SKPREF_DATA= skpref
+    benchmark`` runs without real data), as an empty ``PATH`` entry does in
+    the shell; an empty ``data_home`` string is an error, since it names no
+    directory. The directory need not exist: :func:`check_datasets_present`
+    says what is missing.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        The directory; None reads ``SKPREF_DATA``.
+
+    Returns
+    -------
+    directory : pathlib.Path or None
+        With ``~`` expanded; None when neither is set.
+
+    Examples
+    --------
+    >>> from skpref.datasets import data_directory
+    >>> data_directory("~/preference-data").name
+    'preference-data'
     """
     if data_home is None:
         data_home = os.environ.get(_ENVIRONMENT_VARIABLE) or None
@@ -64,7 +81,7 @@ def check_datasets_present(names, data_home=None):
 
     Examples
     --------
-    >>> from skpref.datasets._real import check_datasets_present
+    >>> from skpref.datasets import check_datasets_present
     >>> try:
     ...     check_datasets_present(["hh-helpful"], data_home="/nonexistent")
     ... except FileNotFoundError as error:
@@ -105,9 +122,20 @@ def check_datasets_present(names, data_home=None):
 def available_datasets(data_home=None):
     """Names of the datasets whose two files are present in the data directory.
 
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        As in :func:`load_preference_dataset`.
+
+    Returns
+    -------
+    names : list of str
+        In the order of :data:`DATASETS`; empty when no data directory is
+        set or it holds none of them.
+
     Examples
     --------
-    >>> from skpref.datasets._real import available_datasets
+    >>> from skpref.datasets import available_datasets
     >>> available_datasets("/nonexistent")
     []
     """

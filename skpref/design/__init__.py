@@ -17,6 +17,10 @@ information it buys, ``H(lambda) = H + n sum_j lambda_j mu'(m_j) x_j x_j^T``
 * :class:`PhasedElimination`: Algorithm 1, sign identification by phased
   elimination with a gap-aware allocation, and its G-optimal and uniform
   comparisons.
+
+The study that checks Algorithm 1's error rate and label count against
+``delta`` and ``rho* log(1/delta)`` is an experiment, not the algorithm: it is
+:func:`skpref.benchmark.label_complexity_study`.
 """
 
 from ._elimination import EliminationResult, Phase, PhasedElimination
@@ -28,7 +32,6 @@ from ._frank_wolfe import (
     round_to_distinct,
 )
 from ._oracle import minimax_design, oracle_allocation
-from ._study import label_complexity_study
 
 __all__ = [
     "DesignResult",
@@ -38,7 +41,6 @@ __all__ = [
     "Phase",
     "PhasedElimination",
     "frank_wolfe_design",
-    "label_complexity_study",
     "minimax_design",
     "oracle_allocation",
     "round_to_distinct",

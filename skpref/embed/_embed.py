@@ -32,10 +32,10 @@ import time
 
 import numpy as np
 
-from .._text import plural
-from ..campaign._atomic import (
+from .._atomic import (
     NotRegularFileError, atomic_write_bytes, remove_stale_temporaries, resolve_output,
 )
+from .._text import plural
 from ._encoder import DEFAULT_MODEL, SentenceEncoder
 from ._formats import EmbedError, labels_csv, read_text
 from ._npz import Blocks, write_npz

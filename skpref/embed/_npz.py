@@ -4,7 +4,7 @@
 the same inputs give files that differ. :func:`write_npz` writes the archive
 itself: one uncompressed (``ZIP_STORED``, as ``numpy.savez``) entry per array
 in the given order, each stamped 1980-01-01 00:00:00 with mode 0644, through
-:func:`skpref.campaign._atomic.atomic_write_with` (a temporary file, then a
+:func:`skpref._atomic.atomic_write_with` (a temporary file, then a
 rename: a reader never sees half an archive). An array may be given as
 blocks of rows (a generator), so that an archive larger than memory is
 written block by block. ``numpy.load`` reads the result as any ``.npz``.
@@ -14,7 +14,7 @@ import zipfile
 
 import numpy as np
 
-from ..campaign._atomic import atomic_write_with
+from .._atomic import atomic_write_with
 
 #: The timestamp of every entry (the earliest a zip file can hold).
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)

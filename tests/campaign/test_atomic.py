@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-import skpref.campaign._atomic as atomic
-from skpref.campaign._atomic import atomic_write_bytes, atomic_write_text
+import skpref._atomic as atomic
+from skpref._atomic import atomic_write_bytes, atomic_write_text
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 

@@ -43,7 +43,7 @@ OLD = b"pair_id,rank\nthe previous batch,1\n"
 
 _DRIVER = r"""
 import json, os, signal, sys, time, traceback
-import skpref.campaign._atomic as atomic
+import skpref._atomic as atomic
 from skpref.cli import main
 
 spec = json.load(open(sys.argv[1]))

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.utils._param_validation import InvalidParameterError
 
+from skpref.benchmark import BernoulliOracle, make_gap_instance, make_rare_tie_instance
 from skpref.design import EliminationResult, PhasedElimination
 from skpref.design._elimination import round_to_counts
-from skpref.design._study import BernoulliOracle, make_gap_instance, make_rare_tie_instance
 
 
 def bernoulli_oracle(X, theta, seed):

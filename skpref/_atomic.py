@@ -1,4 +1,7 @@
-"""Write the batch file: atomically to a regular file, directly to a stream, over nothing else.
+"""Write an output file: atomically to a regular file, directly to a stream, over nothing else.
+
+The campaign's batch file and the benchmark's reports are written here, one layer below both
+(they are peers and import nothing from each other).
 
 An output path is one of three kinds (:func:`resolve_output`):
 
@@ -128,7 +131,7 @@ def resolve_output(path):
     >>> resolve_output(directory)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    skpref.campaign._atomic.NotRegularFileError: [Errno 21] is a directory: '...'
+    skpref._atomic.NotRegularFileError: [Errno 21] is a directory: '...'
     """
     path = os.fspath(path)
     if not path:
