@@ -267,7 +267,7 @@ def read_labels(path, pool):
     --------
     >>> import os, tempfile
     >>> import numpy as np
-    >>> from skpref.campaign._pool import Pool
+    >>> from skpref.campaign import Pool
     >>> pool = Pool(np.array(["p1", "p2", "p3"]), np.eye(3), "pool.npz")
     >>> path = os.path.join(tempfile.mkdtemp(), "labels.csv")
     >>> with open(path, "w") as f:

@@ -225,7 +225,7 @@ def score_pairs(model, pool, beta=1.0):
     --------
     >>> import numpy as np
     >>> from skpref import PairwiseLogisticRegression
-    >>> from skpref.campaign._pool import Pool
+    >>> from skpref.campaign import Pool
     >>> model = PairwiseLogisticRegression().fit(np.array([[1.0], [-1.0]]), np.array([1, 0]))
     >>> print(score_pairs(model, Pool(np.array(["p1"]), np.array([[0.0]]), "pool.npz")), end="")
     pair_id,probability,lower,upper
@@ -249,7 +249,7 @@ def score_responses(model, pool, beta=1.0):
     --------
     >>> import numpy as np
     >>> from skpref import PairwiseLogisticRegression
-    >>> from skpref.campaign._pool import ResponsePool
+    >>> from skpref.campaign import ResponsePool
     >>> model = PairwiseLogisticRegression().fit(np.array([[1.0], [-1.0]]), np.array([1, 0]))
     >>> pool = ResponsePool(np.array(["r1", "r2"]), np.array([[2.0], [0.0]]), "r.npz")
     >>> print(score_responses(model, pool, beta=0.0), end="")  # doctest: +ELLIPSIS

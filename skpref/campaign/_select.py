@@ -113,8 +113,8 @@ def fit_on_answers(pool, labels, C=1.0):
     Examples
     --------
     >>> import numpy as np
-    >>> from skpref.campaign._pool import Pool
-    >>> from skpref.campaign._labels import Labels
+    >>> from skpref.campaign import Pool
+    >>> from skpref.campaign import Labels
     >>> pool = Pool(np.array(["a", "b"]), np.array([[1.0, 0.0], [0.0, 1.0]]), "pool.npz")
     >>> labels = Labels("l.csv", ["a", "b"], np.array([0, 1]), ["first", "tie"],
     ...                 np.array([2, 3]), [], ["pair_id", "label"], {})
@@ -250,8 +250,8 @@ def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=
     Examples
     --------
     >>> import numpy as np
-    >>> from skpref.campaign._pool import Pool
-    >>> from skpref.campaign._labels import Labels
+    >>> from skpref.campaign import Pool
+    >>> from skpref.campaign import Labels
     >>> rng = np.random.default_rng(0)
     >>> pool = Pool(np.array([f"p{i}" for i in range(30)]), rng.normal(size=(30, 3)), "pool")
     >>> labels = Labels("labels.csv", ["p0", "p1"], np.array([0, 1]), ["first", "second"],

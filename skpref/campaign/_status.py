@@ -95,7 +95,7 @@ def cross_validate(X, labels, *, C=1.0, n_folds=5, seed=0):
     Examples
     --------
     >>> import numpy as np
-    >>> from skpref.campaign._labels import Labels
+    >>> from skpref.campaign import Labels
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(60, 2))
     >>> answers = np.where(X[:, 0] > 0, "first", "second")
@@ -356,8 +356,8 @@ def campaign_status(pool, labels, *, C=1.0, beta=1.0, seed=0, n_folds=5, batch_s
     Examples
     --------
     >>> import numpy as np
-    >>> from skpref.campaign._pool import Pool
-    >>> from skpref.campaign._labels import Labels
+    >>> from skpref.campaign import Pool
+    >>> from skpref.campaign import Labels
     >>> pool = Pool(np.array(["a", "b", "c"]), np.eye(3), "pool.npz")
     >>> labels = Labels("labels.csv", ["a"], np.array([0]), ["first"],
     ...                 np.array([2]), [], ["pair_id", "label"], {})
