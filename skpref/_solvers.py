@@ -100,6 +100,10 @@ _MAX_TRIALS = 60
 _REBUILD = 10.0
 #: Relative change of every row's curvature below which a Cholesky factor is reused.
 _CHORD = 1e-3
+#: Largest ratio of ``sum_k |alpha_k z(d_k)|`` to ``|z(p)|`` (infinity norms) at which
+#: newton-cg hands the line search the logits it summed over its directions, and of the
+#: largest logits since ``z`` was last formed as ``X w`` to the current ones.
+_CANCELLATION = 4.0
 #: Relative shifts tried when a Hessian is not positive definite to rounding.
 _SHIFTS = (1.0, 1e2, 1e4, 1e6)
 
@@ -124,13 +128,16 @@ def _value_rounding(objective, value):
     return 64.0 * np.finfo(float).eps * math.sqrt(objective.X.shape[0] + 1.0) * abs(value)
 
 
-def _line_search(objective, w, z, value, slope, step):
+def _line_search(objective, w, z, value, slope, step, step_logits=None):
     """A step length with sufficient decrease, backtracking or extrapolating.
 
-    Returns ``(w_new, z_new, value_new)``, or ``None`` when no trial decreases
-    ``f`` (the step is below the objective's resolution).
+    ``step_logits`` are the logits ``z(p)`` of the step if the direction has
+    them (one pass over ``X`` otherwise). Returns ``(w_new, z_new,
+    value_new)``, or ``None`` when no trial decreases ``f`` (the step is below
+    the objective's resolution).
     """
-    step_logits = objective.logits(step)  # z(w + t p) = z(w) + t z(p), z linear
+    if step_logits is None:
+        step_logits = objective.logits(step)  # z(w + t p) = z(w) + t z(p), z linear
     rounding = _value_rounding(objective, value)
     approximate = (2.0 * _APPROXIMATE_WOLFE - 1.0) * slope
 
@@ -176,27 +183,43 @@ def _line_search(objective, w, z, value, slope, step):
 def _newton(objective, w0, tol, max_iter, direction):
     """Damped Newton iterations with a pluggable way to compute the step.
 
-    ``direction(objective, z, gradient)`` returns the step ``p`` and an
+    ``direction(objective, w, z, gradient)`` returns the step ``p``, an
     estimate of ``||p* - p||_H^2``, the part of the exact Newton step ``p*``
-    that an inexact solve left out (0 for an exact solve).
+    that an inexact solve left out (0 for an exact solve), and the logits
+    ``z(p)`` of the step, or ``None`` for the line search to compute them.
     """
     w = np.array(w0, dtype=np.float64, copy=True)
     z = objective.logits(w)
+    scale = float(np.abs(z).max(initial=0.0))  # the largest |z| since z was X w
     value = objective.value(w, z)
     gradient = objective.gradient(w, z)
     for iteration in range(1, max_iter + 1):
-        step, untaken = direction(objective, z, gradient)
+        step, untaken, step_logits = direction(objective, w, z, gradient)
         slope = dot(gradient, step)
         # lambda^2 = g^T H^{-1} g = -g^T p* ; an inexact step p adds its defect.
         decrement = math.sqrt(max(-slope, 0.0) + max(untaken, 0.0))
         # Not a descent direction (p is zero or below rounding), or no trial
         # decreases f along it: this iterate is as good as the solver can do.
-        accepted = _line_search(objective, w, z, value, slope, step) if slope < 0.0 else None
+        accepted = None
+        if slope < 0.0:
+            accepted = _line_search(objective, w, z, value, slope, step, step_logits)
         if accepted is None:
             return SolverResult(
                 w, z, iteration, converged=decrement <= tol * math.sqrt(2.0 * value)
             )
         w, z, value = accepted
+        # Each update z + t z(p) is accurate to about eps max|z| at the largest
+        # logits it has passed through: once the logits have shrunk by more than
+        # a factor 4 since they were last formed as X w (a huge trial step on
+        # separable data, walked back), form them afresh, or that rounding (256
+        # after logits of 1e18) would stay in every later logit and residual.
+        peak = float(np.abs(z).max(initial=0.0))
+        if peak * _CANCELLATION < scale:
+            z = objective.logits(w)
+            value = objective.value(w, z)
+            scale = float(np.abs(z).max(initial=0.0))
+        else:
+            scale = max(scale, peak)
         gradient = objective.gradient(w, z)
         if decrement <= tol * math.sqrt(2.0 * value):
             return SolverResult(w, z, iteration, converged=True)
@@ -252,7 +275,7 @@ class _CholeskyDirection:
         self.factor = None
         self.curvature = None
 
-    def __call__(self, objective, z, gradient):
+    def __call__(self, objective, w, z, gradient):
         curvature = objective.curvature(z)
         fresh = self.factor is None or np.any(
             np.abs(curvature - self.curvature) > _CHORD * self.curvature
@@ -262,9 +285,9 @@ class _CholeskyDirection:
             self.curvature = curvature
         step = -cho_solve((self.factor, True), gradient, check_finite=False)
         if fresh:
-            return step, 0.0
+            return step, 0.0, None
         # -g^T p <= lambda^2 (1 - delta)^-1: report the difference as untaken
-        return step, max(-dot(gradient, step), 0.0) * _CHORD / (1.0 - _CHORD)
+        return step, max(-dot(gradient, step), 0.0) * _CHORD / (1.0 - _CHORD), None
 
 
 class _ConjugateGradientDirection:
@@ -325,17 +348,20 @@ class _ConjugateGradientDirection:
         unit = vector / length
         return length * math.sqrt(max(dot(unit, self._precondition(unit)), 0.0)), unit
 
-    def __call__(self, objective, z, gradient):
+    def __call__(self, objective, w, z, gradient):
         curvature = objective.curvature(z)
         if self.previous_factor is None and self._stale(curvature):
             diagonal = objective.hessian_diagonal(curvature)
             self.preconditioner = 1.0 / np.maximum(diagonal, np.finfo(float).tiny)
             self.preconditioned_curvature = curvature
         if self.reference_gradient is None:
-            self.reference_gradient = objective.gradient(np.zeros_like(gradient))
+            # A cold start is at w = 0, where the gradient is the one given.
+            self.reference_gradient = (
+                gradient.copy() if not w.any() else objective.gradient(np.zeros_like(gradient))
+            )
         gradient_norm, unit = self._norm(gradient)
         if gradient_norm == 0.0:
-            return np.zeros_like(gradient), 0.0
+            return np.zeros_like(gradient), 0.0, None
         reference = max(self._norm(self.reference_gradient)[0], np.finfo(float).tiny)
         forcing = min(0.5, math.sqrt(gradient_norm / reference))
         # Solve H p = -g / ||g||_M and scale back: the inner products of CG are
@@ -343,6 +369,8 @@ class _ConjugateGradientDirection:
         # saturated tail of a separable fit with a huge C) would underflow them.
         scale = gradient_norm / norm(gradient)  # ||g||_M / ||g||_2
         step = np.zeros_like(gradient)
+        step_logits = np.zeros_like(z)  # z(step) = sum_k alpha_k z(d_k)
+        magnitude = np.zeros_like(z)  # sum_k |alpha_k z(d_k)|, which bounds its rounding
         residual = -unit / scale
         preconditioned = self._precondition(residual)
         direction = preconditioned.copy()
@@ -350,20 +378,33 @@ class _ConjugateGradientDirection:
         for _ in range(max(10, 2 * gradient.size)):
             if math.sqrt(max(rz, 0.0)) <= forcing:
                 break
-            product = objective.hessian_product(curvature, direction)
+            product, logits = objective.hessian_product_and_logits(curvature, direction)
             along = dot(direction, product)
             if not along > 0.0:  # H is singular along this direction to rounding
                 if not step.any():
-                    step = direction  # -M g: a descent direction all the same
+                    step, step_logits = direction, logits  # -M g: a descent direction
                 break
             alpha = rz / along
             step += alpha * direction
+            step_logits += alpha * logits
+            magnitude += abs(alpha) * np.abs(logits)
             residual -= alpha * product
             preconditioned = self._precondition(residual)
             rz_new = dot(residual, preconditioned)
             direction = preconditioned + (rz_new / rz) * direction
             rz = rz_new
-        return step * gradient_norm, max(rz, 0.0) * gradient_norm * gradient_norm
+        # The summed logits are accurate to about (k eps) max_j magnitude_j, k
+        # the CG iterations: use them where that sum did not cancel (to within a
+        # factor 4 of its largest result), as in well-conditioned steps; where
+        # it did, as along the collapsed curvature of separable data, its
+        # rounding could be far above that of X p, which the line search then
+        # computes.
+        peak = float(np.abs(step_logits).max(initial=0.0))
+        if not magnitude.max(initial=0.0) <= _CANCELLATION * peak:
+            step_logits = None
+        else:
+            step_logits *= gradient_norm
+        return step * gradient_norm, max(rz, 0.0) * gradient_norm * gradient_norm, step_logits
 
 
 def newton_cholesky(objective, w0, tol, max_iter, previous_factor=None):
