@@ -104,8 +104,28 @@ _CHORD = 1e-3
 #: newton-cg hands the line search the logits it summed over its directions, and of the
 #: largest logits since ``z`` was last formed as ``X w`` to the current ones.
 _CANCELLATION = 4.0
+#: Newton-CG stops its solve early once the decrement test is certain to pass and the
+#: step's untaken part is at most this fraction of the test's threshold (in the H-norm).
+_UNTAKEN = 0.1
+#: How many times faster per flop BLAS forms a Hessian (``syrk``, cache-blocked) than it
+#: computes a Hessian-vector product (``gemv``, bound by memory bandwidth).
+_BLAS3_SPEEDUP = 4.0
+#: Newton-CG accepts the factor of a Hessian as its preconditioner only if every pivot
+#: ``L_ii^2`` is at least ``H_ii`` over this (``1 / sqrt(eps)``).
+_FACTOR_CONDITION = 1.0 / math.sqrt(np.finfo(float).eps)
 #: Relative shifts tried when a Hessian is not positive definite to rounding.
 _SHIFTS = (1.0, 1e2, 1e4, 1e6)
+
+
+def _hessian_cost(n_samples, n_features, n_params):
+    """The cost of forming and factorising ``H``, in Hessian-vector products.
+
+    ``n p^2`` flops for the Hessian (BLAS ``syrk``) and ``p^3 / 3`` for its
+    factor, against ``4 n p`` for a product (two ``gemv``), the former
+    :data:`_BLAS3_SPEEDUP` times faster per flop.
+    """
+    flops = n_samples * n_params**2 + n_params**3 / 3.0
+    return flops / (4.0 * n_samples * n_params * _BLAS3_SPEEDUP)
 
 
 class SolverResult:
@@ -194,7 +214,8 @@ def _newton(objective, w0, tol, max_iter, direction):
     value = objective.value(w, z)
     gradient = objective.gradient(w, z)
     for iteration in range(1, max_iter + 1):
-        step, untaken, step_logits = direction(objective, w, z, gradient)
+        target = tol * math.sqrt(2.0 * value)  # the test: lambda <= target
+        step, untaken, step_logits = direction(objective, w, z, gradient, target)
         slope = dot(gradient, step)
         # lambda^2 = g^T H^{-1} g = -g^T p* ; an inexact step p adds its defect.
         decrement = math.sqrt(max(-slope, 0.0) + max(untaken, 0.0))
@@ -203,6 +224,8 @@ def _newton(objective, w0, tol, max_iter, direction):
         accepted = None
         if slope < 0.0:
             accepted = _line_search(objective, w, z, value, slope, step, step_logits)
+        if accepted is None and getattr(direction, "fallback", lambda: False)():
+            continue  # the direction changed its method: a new step from here
         if accepted is None:
             return SolverResult(
                 w, z, iteration, converged=decrement <= tol * math.sqrt(2.0 * value)
@@ -275,7 +298,7 @@ class _CholeskyDirection:
         self.factor = None
         self.curvature = None
 
-    def __call__(self, objective, w, z, gradient):
+    def __call__(self, objective, w, z, gradient, target):
         curvature = objective.curvature(z)
         fresh = self.factor is None or np.any(
             np.abs(curvature - self.curvature) > _CHORD * self.curvature
@@ -318,15 +341,48 @@ class _ConjugateGradientDirection:
     """
 
     def __init__(self, previous_factor=None):
-        self.previous_factor = previous_factor
+        self.factor = previous_factor
         self.preconditioner = None
         self.preconditioned_curvature = None
         self.reference_gradient = None
+        self.products = 0  # Hessian-vector products since ``factor`` was built (or since 0)
+        self.exact = None  # Cholesky steps, once a factor preconditioner has failed
 
     def _precondition(self, residual):
-        if self.previous_factor is not None:
-            return cho_solve((self.previous_factor, True), residual, check_finite=False)
+        if self.factor is not None:
+            return cho_solve((self.factor, True), residual, check_finite=False)
         return self.preconditioner * residual
+
+    def _refactor(self, objective, z):
+        """Precondition with the factor of ``H`` here once CG has spent a Hessian's cost.
+
+        If the products since the preconditioner was chosen cost more than
+        forming and factorising ``H`` (:func:`_hessian_cost`), ``H`` at this
+        iterate is factorised and preconditions from now on: then, since the
+        curvature moves little near the optimum, each later step needs a few
+        products instead of dozens. Rebuilding only after a Hessian's cost in
+        products keeps the total within about twice that of the better of
+        the two (Jacobi throughout, or a factor at every step), on any data.
+        A Hessian whose condition number is beyond the reach of float64, as
+        where the curvature has collapsed (separable data, a huge ``C``), keeps
+        the preconditioner as it is: its factor would be rounding there, and
+        CG's steps with it unusable. The test is on the pivots relative to the
+        diagonal, ``min_i L_ii^2 / H_ii``, which a rescaling of the features
+        leaves unchanged (with an intercept too): a pivot is what is left of
+        ``H_ii`` once the other parameters explain it, so a tiny one marks a
+        direction along which ``H`` is singular to within float64.
+        """
+        if self.products < _hessian_cost(*objective.X.shape, objective.n_params):
+            return
+        self.products = 0
+        hessian = objective.hessian(None, z)
+        try:
+            factor = cholesky(hessian, lower=True, check_finite=False)
+        except LinAlgError:
+            return
+        pivots = np.square(np.diag(factor)) / np.diag(hessian)
+        if pivots.min() * _FACTOR_CONDITION >= 1.0:
+            self.factor = factor
 
     def _stale(self, curvature):
         """Whether some row's curvature moved by more than a factor 10 since ``M`` was built.
@@ -348,17 +404,41 @@ class _ConjugateGradientDirection:
         unit = vector / length
         return length * math.sqrt(max(dot(unit, self._precondition(unit)), 0.0)), unit
 
-    def __call__(self, objective, w, z, gradient):
+    def __call__(self, objective, w, z, gradient, target):
         curvature = objective.curvature(z)
-        if self.previous_factor is None and self._stale(curvature):
-            diagonal = objective.hessian_diagonal(curvature)
-            self.preconditioner = 1.0 / np.maximum(diagonal, np.finfo(float).tiny)
-            self.preconditioned_curvature = curvature
         if self.reference_gradient is None:
             # A cold start is at w = 0, where the gradient is the one given.
             self.reference_gradient = (
                 gradient.copy() if not w.any() else objective.gradient(np.zeros_like(gradient))
             )
+        if self.exact is not None:
+            return self.exact(objective, w, z, gradient, target)
+        self._refactor(objective, z)
+        if self.factor is not None:
+            return self._solve(objective, z, curvature, gradient, target)
+        if self._stale(curvature):
+            diagonal = objective.hessian_diagonal(curvature)
+            self.preconditioner = 1.0 / np.maximum(diagonal, np.finfo(float).tiny)
+            self.preconditioned_curvature = curvature
+        return self._solve(objective, z, curvature, gradient, target)
+
+    def fallback(self):
+        """Exact Cholesky steps from now on, if a factor preconditioned the last step.
+
+        Where the curvature collapses (the exponential tail of separable data
+        with a huge ``C``), a factor is stale after one step and CG's step
+        with it can be no usable descent direction; the line search then
+        finds no decrease, and this iterate is solved again by Cholesky, as
+        :func:`newton_cholesky` does on such data. Returns whether it
+        switched.
+        """
+        if self.factor is None or self.exact is not None:
+            return False
+        self.exact = _CholeskyDirection()
+        return True
+
+    def _solve(self, objective, z, curvature, gradient, target):
+        """The truncated CG solve of ``H p = -g`` with the current preconditioner."""
         gradient_norm, unit = self._norm(gradient)
         if gradient_norm == 0.0:
             return np.zeros_like(gradient), 0.0, None
@@ -372,13 +452,25 @@ class _ConjugateGradientDirection:
         step_logits = np.zeros_like(z)  # z(step) = sum_k alpha_k z(d_k)
         magnitude = np.zeros_like(z)  # sum_k |alpha_k z(d_k)|, which bounds its rounding
         residual = -unit / scale
+        rhs = residual.copy()
         preconditioned = self._precondition(residual)
         direction = preconditioned.copy()
         rz = dot(residual, preconditioned)  # ||r||_M^2, 1 at the start
+        # Without an intercept H >= I / C, so r^T H^-1 r <= C ||r||^2 bounds the
+        # untaken part rigorously (in units of the true gradient).
+        bound_factor = None if objective.fit_intercept else math.sqrt(objective.C) * gradient_norm
+        certified = None
         for _ in range(max(10, 2 * gradient.size)):
             if math.sqrt(max(rz, 0.0)) <= forcing:
                 break
+            if bound_factor is not None and step.any():
+                untaken = bound_factor * norm(residual)  # >= ||p* - p||_H
+                taken = gradient_norm * math.sqrt(max(dot(rhs, step), 0.0))  # ||p||_H
+                if untaken <= _UNTAKEN * target and math.hypot(taken, untaken) <= target:
+                    certified = untaken * untaken
+                    break
             product, logits = objective.hessian_product_and_logits(curvature, direction)
+            self.products += 1
             along = dot(direction, product)
             if not along > 0.0:  # H is singular along this direction to rounding
                 if not step.any():
@@ -404,7 +496,8 @@ class _ConjugateGradientDirection:
             step_logits = None
         else:
             step_logits *= gradient_norm
-        return step * gradient_norm, max(rz, 0.0) * gradient_norm * gradient_norm, step_logits
+        untaken = max(rz, 0.0) * gradient_norm * gradient_norm if certified is None else certified
+        return step * gradient_norm, untaken, step_logits
 
 
 def newton_cholesky(objective, w0, tol, max_iter, previous_factor=None):
