@@ -43,8 +43,10 @@ as a cold one is, and it is met at the rounding floor of ``f`` (where
 rounding converges too. Since ``||w - w*||_H ~ lambda``, Cauchy-Schwarz puts
 every logit within about ``tol sqrt(2 f) sqrt(x^T H^{-1} x)`` of the exact
 one. The step that ends the fit is always taken, so after a full step the
-error is of order ``lambda^2``; with Cholesky solves that last step is
-nearly free (see :func:`newton_cholesky`).
+error is of order ``lambda^2`` plus what a truncated solve left out of that
+step (newton-cg bounds it by a tenth of the threshold, see
+:class:`_ConjugateGradientDirection`); with Cholesky solves that last step
+is nearly free (see :func:`newton_cholesky`).
 
 **Line search.** Every trial costs ``O(n)``: the logits are linear along the
 step (``z(w + t p) = z(w) + t z(p)``), and so is the directional derivative
@@ -321,7 +323,16 @@ class _ConjugateGradientDirection:
     ``w = 0``) lets early steps be rough and makes late steps exact, for
     superlinear convergence; a warm start near the optimum gets exact steps
     at once. CG stops once the residual ``r`` of ``H p = -g`` has
-    ``||r||_M <= eta_k ||g||_M``.
+    ``||r||_M <= eta_k ||g||_M``, or, without an intercept, as soon as the
+    decrement test is certain to pass: then ``H >= I / C`` bounds the untaken
+    part, ``||p* - p||_H^2 = r^T H^{-1} r <= C ||r||^2`` (Galerkin
+    orthogonality gives ``lambda^2 = ||p||_H^2 + ||p* - p||_H^2`` with
+    ``||p||_H^2 = -g^T p``), and CG stops once ``-g^T p + C ||r||^2 <=
+    (tol sqrt(2 f))^2`` with ``sqrt(C) ||r|| <= tol sqrt(2 f) / 10``, so that
+    the step it ends with leaves at most a tenth of the test's threshold
+    untaken. Both sides are scale-free (``sqrt(C) ||g||`` is, like
+    ``lambda``). The certifying step is then one or two products instead of
+    the dozens an exact solve to ``eta_k`` takes.
 
     The preconditioner ``M`` is ``(diag H)^{-1}`` (one chunked ``O(n d)``
     pass: it captures the scale of each feature), rebuilt whenever some row's
@@ -338,6 +349,13 @@ class _ConjugateGradientDirection:
     would weigh the intercept's coordinate against the features' differently
     at every scale. The defect of the truncated step, ``||p* - p||_H^2 =
     r^T H^{-1} r``, is estimated by ``r^T M r``, which CG computes anyway.
+
+    Jacobi preconditioning is cheap but weak on correlated features (dozens
+    of products per step), so once the products since the preconditioner was
+    chosen cost more than a Hessian, the Cholesky factor of ``H`` at the
+    current iterate takes over (see :meth:`_refactor`). The logits of every
+    direction come with its product, and their sum, the logits of the step,
+    saves the line search a pass over ``X`` where it did not cancel.
     """
 
     def __init__(self, previous_factor=None):
