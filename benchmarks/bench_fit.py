@@ -22,8 +22,9 @@ Figures
    shape (W is d x d), with tracemalloc and resident-memory peaks.
    Goal: ratio <= 1.5.
 
-Measurement: ``time.perf_counter``; each timing is the median of ``--repeats``
-runs after one untimed warm-up run of the same configuration; the garbage
+Measurement: ``time.perf_counter``; each timing is the median (``--statistic
+min``: the fastest) of ``--repeats`` runs after one untimed warm-up run of the
+same configuration; the garbage
 collector is run before and disabled during each timed run. skpref and
 scikit-learn are timed in separate blocks with a 0.5 s pause between
 contenders, because the numpy and scipy wheels each bundle an OpenBLAS whose
@@ -32,6 +33,7 @@ idle worker threads spin for a while after a call.
 
 import argparse
 import gc
+import re
 import statistics
 import sys
 import time
@@ -75,8 +77,13 @@ warnings.filterwarnings("ignore", message=".*penalty.*", category=DeprecationWar
 # -- helpers -----------------------------------------------------------------
 
 
+#: How the timed runs of one measurement are summarised (``--statistic``).
+STATISTIC = {"median": statistics.median, "min": min}
+summarise = statistics.median
+
+
 def measure(fn, repeats, setup=None):
-    """Median wall time of ``fn`` over ``repeats`` runs after one warm-up.
+    """Median (or fastest, see ``--statistic``) wall time of ``fn`` over ``repeats`` runs.
 
     ``setup`` (untimed) runs before every call, warm-up included, and its
     return value is passed to ``fn``. Returns ``(median, times, last_result)``.
@@ -91,7 +98,7 @@ def measure(fn, repeats, setup=None):
             elapsed, result = timed_call(fn)
         if run > 0:  # run 0 is the warm-up
             times.append(elapsed)
-    return statistics.median(times), times, result
+    return summarise(times), times, result
 
 
 def max_abs_diff(a, b):
@@ -369,7 +376,7 @@ def run_problem(problem, repeats, results):
                 times = timed_runs(
                     lambda s=solver, t=chosen["tol"]: sk_model(s, t).fit(X, y), repeats
                 )
-                median = statistics.median(times)
+                median = summarise(times)
             chosen.update(time=median, times=times, repeated=True)
         pause()
     if not any(sk[s]["matched"] for s in SK_SOLVERS):
@@ -519,14 +526,31 @@ def run_pool(problem, pool_shape, repeats, seed, results):
     print(f"[figure 4] {time.perf_counter() - block_start:.0f} s; {load_note(monitor)}")
 
 
+def parse_shape(text):
+    """``"20000x384"`` -> ``(20000, 384)``, for ``--shape``."""
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if match is None or min(int(match[1]), int(match[2])) < 1:
+        raise argparse.ArgumentTypeError(f"expected ROWSxCOLUMNS such as 20000x384, got {text!r}")
+    return int(match[1]), int(match[2])
+
+
 def main(argv=None):
+    global summarise
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3,
                         help="timed runs per measurement, after one warm-up (default 3)")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes for a smoke run (seconds, not minutes)")
     parser.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
+    parser.add_argument("--shape", type=parse_shape, action="append", metavar="NxD",
+                        help="fit only this shape (repeatable; default: the mode's shapes); "
+                        "a shape outside the mode's list gets a new seed index")
+    parser.add_argument("--statistic", choices=sorted(STATISTIC), default="median",
+                        help="summary of each measurement's timed runs (default median; min "
+                        "is the fastest run, steadier on a shared machine)")
+    parser.add_argument("--skip-pool", action="store_true", help="skip figure 4")
     args = parser.parse_args(argv)
+    summarise = STATISTIC[args.statistic]
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
 
@@ -536,7 +560,8 @@ def main(argv=None):
     sizes = SIZES["quick" if args.quick else "default"]
     print()
     print(
-        f"mode: {'quick' if args.quick else 'default'}; repeats={args.repeats} (median, after "
+        f"mode: {'quick' if args.quick else 'default'}; repeats={args.repeats} "
+        f"({args.statistic}, after "
         f"one warm-up); seed={args.seed}; pause between contenders {PAUSE_SECONDS} s; "
         f"C=1.0, no intercept; coefficient agreement threshold {COEF_TOL:g} (max abs)"
     )
@@ -548,19 +573,27 @@ def main(argv=None):
 
     results = []
     problems = []
-    index = 0
-    for n, d in sizes["shapes"]:
-        for kind in ("isotropic", "scaled-correlated"):
+    shapes = list(sizes["shapes"])
+    for shape in args.shape or []:
+        if shape not in shapes:
+            shapes.append(shape)
+    # Each problem's seed index is its position in this list, so a --shape run
+    # measures the very problems of a full run.
+    for position, (n, d) in enumerate(shapes):
+        if args.shape and (n, d) not in args.shape:
+            continue
+        for offset, kind in enumerate(("isotropic", "scaled-correlated")):
             n_extra = max(1, round(0.01 * n))
+            index = 2 * position + offset
             problem = make_problem(kind, n, d, n_extra, sizes["n_eval"], args.seed, index)
-            index += 1
             run_problem(problem, args.repeats, results)
             problems.append(problem)
-    pool_problem = next(
-        (p for p in problems if p["d"] == sizes["pool"][1] and p["kind"] == "isotropic"),
-        problems[0],
-    )
-    run_pool(pool_problem, sizes["pool"], args.repeats, args.seed, results)
+    if not args.skip_pool:
+        pool_problem = next(
+            (p for p in problems if p["d"] == sizes["pool"][1] and p["kind"] == "isotropic"),
+            problems[0],
+        )
+        run_pool(pool_problem, sizes["pool"], args.repeats, args.seed, results)
 
     results.sort(key=lambda r: r["figure"][0])  # by figure, stable within one
     print_table(

@@ -24,7 +24,9 @@ def _choose_solver(n_samples, n_params):
 
     Forming the Hessian costs ``O(n p^2)`` per iteration, a Hessian-vector
     product ``O(n p)``; truncated Newton needs a few dozen products in all, so
-    it wins as soon as ``p`` is more than a few dozen.
+    it wins as soon as ``p`` is more than a few dozen. Where it does not (badly
+    conditioned features), newton-cg itself turns to a Cholesky factor of the
+    Hessian as its preconditioner once its products have cost as much.
     """
     return "newton-cholesky" if n_params <= 32 else "newton-cg"
 

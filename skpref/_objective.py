@@ -141,6 +141,8 @@ class PenalizedLogLoss:
     def logits(self, w):
         """``z_j = x_j^T theta + b`` for every training row."""
         theta, intercept = self.split(w)
+        if not theta.any():  # a cold start: no pass over X for X 0 = 0
+            return np.full(self.X.shape[0], float(intercept))
         return matvec(self.X, theta) + intercept
 
     def value(self, w, z=None):
@@ -200,10 +202,20 @@ class PenalizedLogLoss:
 
     def hessian_product(self, curvature, v):
         """``H v = [X^T (c * (X u + a)) + u / C, sum c (X u + a)]``, ``v = (u, a)``."""
+        return self.hessian_product_and_logits(curvature, v)[0]
+
+    def hessian_product_and_logits(self, curvature, v):
+        """``(H v, z(v))``: the product and the logits ``z(v) = X u + a`` it passes through.
+
+        Newton-CG sums the logits of its directions into those of the step
+        ``p = sum_k alpha_k d_k`` (``z`` is linear), so that the line search
+        needs no pass over ``X`` of its own.
+        """
         u, a = self.split(v)
-        weighted = curvature * (matvec(self.X, u) + a)
+        logits = matvec(self.X, u) + a
+        weighted = curvature * logits
         product = np.empty(self.n_params)
         product[: self.n_features] = rmatvec(self.X, weighted) + u / self.C
         if self.fit_intercept:
             product[-1] = weighted.sum()
-        return product
+        return product, logits
