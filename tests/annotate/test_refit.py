@@ -1,4 +1,4 @@
-"""The refit process, the durability of each kind of transaction, and the benchmark's bookkeeping."""
+"""The refit process, the durability of each transaction, and the benchmark's bookkeeping."""
 
 import importlib.util
 import os
