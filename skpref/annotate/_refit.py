@@ -26,7 +26,8 @@ process: if it crashes or is killed, the refit under way is recorded with
 the error, the process is started again (after a pause that doubles with
 each death in a row, at most :data:`MAX_RESTART_DELAY` seconds), and the
 refit is run again; meanwhile the old queue, then the fallback order, keep
-serving. The server's first refit, before it listens, runs in the server
+serving. The process runs at a lower priority (:data:`REFIT_NICENESS`): on
+a machine with few cores the requests still get one first. The server's first refit, before it listens, runs in the server
 itself (:meth:`Refitter.refit`), so that the first request already gets the
 strategy's choice.
 
@@ -41,6 +42,7 @@ failed (the old queue then stays in use).
 """
 
 import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -51,6 +53,10 @@ import numpy as np
 from ..campaign import Labels, cross_validate, select_batch
 from ..campaign._pool import Pool
 from ._store import connect, live_answers
+
+#: Niceness added to the refit process (POSIX): when the server and a refit both want a
+#: core, the scheduler gives it to the server, whose requests someone is waiting for.
+REFIT_NICENESS = 10
 
 #: Longest pause, in seconds, before the refit process is started again after it died.
 MAX_RESTART_DELAY = 30.0
@@ -158,6 +164,11 @@ def _refit_process(connection, pool, store_path, settings):
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    if hasattr(os, "nice"):
+        try:
+            os.nice(REFIT_NICENESS)  # the requests first when both want the CPU
+        except OSError:
+            pass
     connection.send(("ready", None))
     while True:
         try:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from skpref.annotate import AnnotationStore, AssignmentQueue, Refitter
+from skpref.annotate._refit import REFIT_NICENESS
 from skpref.campaign import read_pool
 
 from ._helpers import ROOT, texts_of, write_pool
@@ -59,6 +60,9 @@ def test_background_refits_run_in_another_process(served):
         answered = {row for (row,) in db.execute("SELECT row FROM answers")}
     assert not answered & set(queued)  # the queue the process computed, applied here
     assert refits_of(store)[-1] == (12, 4, None)
+    if hasattr(os, "getpriority"):  # it yields the CPU to the requests
+        assert os.getpriority(os.PRIO_PROCESS, refitter.process.pid) >= min(
+            19, os.getpriority(os.PRIO_PROCESS, 0) + REFIT_NICENESS)
     process = refitter.process
     refitter.stop(timeout=30)
     assert not process.is_alive() and refitter.process is None
