@@ -8,7 +8,7 @@ uniformly in ``[0.5, 1.5] * --think`` seconds (0.5 s by default: twenty people
 answering every half second is far beyond a real team; ``--think 0`` measures
 the saturated server, whose latency is then the queue of the other clients),
 and asks again. Refits
-run in the server's background thread every ``--refit-every`` answers, so one
+run in the server's refit process every ``--refit-every`` answers, so one
 is under way most of the time. Each ``/api/next`` is timed on the client
 (request sent to response read); it counts as *during a refit* when its
 interval overlaps one of the refits the store recorded (``refits.started`` to

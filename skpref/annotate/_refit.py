@@ -27,8 +27,9 @@ the error, the process is started again (after a pause that doubles with
 each death in a row, at most :data:`MAX_RESTART_DELAY` seconds), and the
 refit is run again; meanwhile the old queue, then the fallback order, keep
 serving. The process runs at a lower priority (:data:`REFIT_NICENESS`): on
-a machine with few cores the requests still get one first. The server's first refit, before it listens, runs in the server
-itself (:meth:`Refitter.refit`), so that the first request already gets the
+a machine with few cores the requests still get one first. The server's
+first refit, before it listens, runs in the server itself
+(:meth:`Refitter.refit`), so that the first request already gets the
 strategy's choice.
 
 Scheduling. A request that finds the queue used up is served from the seeded
