@@ -165,11 +165,6 @@ def _refit_process(connection, pool, store_path, settings):
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
-    if hasattr(os, "nice"):
-        try:
-            os.nice(REFIT_NICENESS)  # the requests first when both want the CPU
-        except OSError:
-            pass
     connection.send(("ready", None))
     while True:
         try:
@@ -295,6 +290,12 @@ class Refitter:
         )
         process.start()
         theirs.close()
+        if hasattr(os, "setpriority"):  # at once, so that its imports yield the CPU too
+            try:
+                os.setpriority(os.PRIO_PROCESS, process.pid,
+                               min(19, os.getpriority(os.PRIO_PROCESS, 0) + REFIT_NICENESS))
+            except OSError:
+                pass
         self.process, self._connection, self._ready = process, ours, False
 
     def _end_process(self):
