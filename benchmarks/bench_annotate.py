@@ -8,7 +8,7 @@ uniformly in ``[0.5, 1.5] * --think`` seconds (0.5 s by default: twenty people
 answering every half second is far beyond a real team; ``--think 0`` measures
 the saturated server, whose latency is then the queue of the other clients),
 and asks again. Refits
-run in the server's background thread every ``--refit-every`` answers, so one
+run in the server's refit process every ``--refit-every`` answers, so one
 is under way most of the time. Each ``/api/next`` is timed on the client
 (request sent to response read); it counts as *during a refit* when its
 interval overlaps one of the refits the store recorded (``refits.started`` to
@@ -127,6 +127,33 @@ class Client(threading.Thread):
                 time.sleep(0.05)
 
 
+def load_average():
+    """``"1.23 2.34 3.45"``: the machine's load averages (1, 5, 15 min), or ``"n/a"``."""
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def busy_fraction(intervals, begin, end):
+    """The fraction of ``[begin, end]`` covered by the union of the ``(start, finish)`` intervals.
+
+    Each interval is clipped to the window first: a refit that started
+    before the clients did, or that went on after they stopped (the last one
+    runs on while the server shuts down), counts only for its part inside
+    the window, and overlapping intervals count once, so the result is
+    always in ``[0, 1]``.
+    """
+    clipped = sorted((max(start, begin), min(finish, end)) for start, finish in intervals
+                     if finish > begin and start < end)
+    covered, reach = 0.0, begin
+    for start, finish in clipped:
+        if finish > reach:
+            covered += finish - max(start, reach)
+            reach = finish
+    return covered / (end - begin) if end > begin else 0.0
+
+
 def percentile(values, q):
     return float(np.percentile(values, q)) * 1000 if len(values) else float("nan")
 
@@ -156,7 +183,7 @@ def main(argv=None):
     print(f"pool {args.pairs} x {args.features}, {args.annotators} annotators over HTTP, "
           f"{args.seconds:g} s, {args.strategy}, refit every {args.refit_every} answers, "
           f"{args.kills} SIGKILLs, think time {args.think:g} s; {os.cpu_count()} CPUs, "
-          f"Python {sys.version.split()[0]}")
+          f"Python {sys.version.split()[0]}; load average {load_average()} before")
     started = time.monotonic()
     server = start_server(arguments)
     print(f"server up in {time.monotonic() - started:.1f} s (import, pool, first refit)")
@@ -181,12 +208,13 @@ def main(argv=None):
     for client in clients:
         client.join(60)
     elapsed = time.time() - begin
+    load_after = load_average()
     server.send_signal(signal.SIGTERM)
     server.wait(120)
 
     with sqlite3.connect(db) as connection:
         refits = connection.execute(
-            "SELECT started, finished FROM refits WHERE finished IS NOT NULL AND started >= ?",
+            "SELECT started, finished FROM refits WHERE finished IS NOT NULL AND finished > ?",
             (begin,)).fetchall()
         stored = {}
         for (assignment,) in connection.execute(
@@ -206,7 +234,7 @@ def main(argv=None):
           + (f" (the server was down {down:.1f} s in all)" if args.kills else ""))
     refit_seconds = [f - s for s, f in refits]
     if refit_seconds:
-        busy = sum(refit_seconds) / elapsed
+        busy = busy_fraction(refits, begin, begin + elapsed)
         print(f"refits: {len(refits)}, median {np.median(refit_seconds):.2f} s, "
               f"a refit was running {100 * busy:.0f}% of the time")
     for name, mask in (("all", np.ones(len(times), dtype=bool)), ("during a refit", during),
@@ -214,6 +242,7 @@ def main(argv=None):
         values = latency[mask]
         print(f"/api/next {name:>17}: n = {len(values):6d}, p50 {percentile(values, 50):6.1f} "
               f"ms, p95 {percentile(values, 95):6.1f} ms, p99 {percentile(values, 99):6.1f} ms")
+    print(f"load average at the end (1, 5, 15 min; this benchmark included): {load_after}")
     p95 = percentile(latency[during], 95)
     print(f"goal: p95 of /api/next during a refit under 100 ms: "
           f"{'yes' if p95 < 100 else 'no'} ({p95:.1f} ms)")

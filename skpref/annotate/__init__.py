@@ -11,7 +11,8 @@ writes the labels CSV that ``skpref select``, ``status`` and ``fit`` read.
   transaction per answer);
 * :class:`AssignmentQueue` (:mod:`~skpref.annotate._queue`): leases, sides,
   answers, undo;
-* :class:`Refitter` (:mod:`~skpref.annotate._refit`): the background refit;
+* :class:`Refitter` (:mod:`~skpref.annotate._refit`): the background refits, in their own
+  process;
 * :func:`create_app` (:mod:`~skpref.annotate._app`): the page and the JSON API;
 * :class:`Server`: all of it, as ``skpref annotate`` runs it;
 * :func:`export_labels`, :func:`import_labels`: labels CSV out of and into a store.

@@ -17,6 +17,18 @@ expired assignment returns its pair to the free pairs and can no longer be
 answered (HTTP 410). Each change is one transaction; an answer is returned
 as acknowledged only after its ``COMMIT``.
 
+Durability. An answer (and an undo) is committed durably (``synchronous=FULL``:
+on disk when acknowledged, through a power cut). A new lease is committed
+with ``synchronous=NORMAL``, which spares the request that creates it a
+sync of the log (milliseconds on a real disk, and the store's lock is held
+meanwhile): it survives a ``SIGKILL`` of the server like any transaction,
+and only a power cut or an operating-system crash can undo it, together
+with the leases given after the last durable answer, and nothing else (the
+answer's ``COMMIT`` synced every transaction before it). That is safe: the
+pair of a lost lease is free again, and an answer sent to that assignment
+is refused with a 404 (unknown assignment) before anything is recorded, so
+the page asks for the next pair; no acknowledged answer depends on it.
+
 Sides. Which of the pair's two responses is shown on the left is drawn per
 assignment (a fair coin from :mod:`secrets`) and recorded; an answer
 ``left``/``right`` becomes ``first``/``second`` in the pool's orientation
@@ -195,7 +207,7 @@ class AssignmentQueue:
             ``{"assignment", "pair_id", "prompt", "left", "right"}``.
         """
         annotator = check_annotator(annotator)
-        with self.store.write() as db:
+        with self.store.write(durable=False) as db:  # a lease: see "Durability" above
             now = self.clock()
             self._sweep(db, now)
             held = db.execute(

@@ -12,15 +12,38 @@ cross-validation over the fitted answers (:func:`skpref.campaign.cross_validate`
 the figure ``skpref status`` reports), shown on the page with its standard
 error.
 
-Refits run in one daemon thread, never in a request: a request that finds
-the queue used up is served from the seeded fallback order (see
-:mod:`skpref.annotate._queue`) and asks for a refit. A refit is asked for
-every ``refit_every`` answers (undos count too) and whenever the queue runs
-dry; requests that arrive while one runs are merged into the next. Each refit
-is recorded in the ``refits`` table, with its error if it failed (the old
-queue then stays in use).
+Where it runs. The background refits run in a separate *process* (the
+``spawn`` start method: no state of the server's threads or of its SQLite
+connection is inherited), started with the server and given a copy of the
+pool's ids and rows once. A thread would share the server's global
+interpreter lock, and a refit holds it most of its time (the Python parts
+of the strategy and the cross-validation, and the LAPACK wrappers of SciPy,
+which do not release it): every request would wait behind it. The process
+only *reads* the store; it sends back the pool rows to queue and the
+accuracy, and the server's refit thread (which only waits on a pipe) puts
+them in the queue and records the refit. So no answer is ever in the refit
+process: if it crashes or is killed, the refit under way is recorded with
+the error, the process is started again (after a pause that doubles with
+each death in a row, at most :data:`MAX_RESTART_DELAY` seconds), and the
+refit is run again; meanwhile the old queue, then the fallback order, keep
+serving. The process runs at a lower priority (:data:`REFIT_NICENESS`): on
+a machine with few cores the requests still get one first. The server's
+first refit, before it listens, runs in the server itself
+(:meth:`Refitter.refit`), so that the first request already gets the
+strategy's choice.
+
+Scheduling. A request that finds the queue used up is served from the seeded
+fallback order (see :mod:`skpref.annotate._queue`) and asks for a refit. A
+refit is asked for every ``refit_every`` answers (undos count too) and
+whenever the queue runs dry; requests that arrive while one runs are merged
+into the next. Refits run one at a time. Each refit is recorded in the
+``refits`` table when it ends (``started``: when it was asked of the
+process, ``finished``: when its result was back), with its error if it
+failed (the old queue then stays in use).
 """
 
+import multiprocessing
+import os
 import sys
 import threading
 import time
@@ -29,7 +52,18 @@ import traceback
 import numpy as np
 
 from ..campaign import Labels, cross_validate, select_batch
+from ..campaign._pool import Pool
 from ._store import connect, live_answers
+
+#: Niceness added to the refit process (POSIX): when the server and a refit both want a
+#: core, the scheduler gives it to the server, whose requests someone is waiting for.
+REFIT_NICENESS = 10
+
+#: Longest pause, in seconds, before the refit process is started again after it died.
+MAX_RESTART_DELAY = 30.0
+
+#: The errors of a refit on bad data (recorded; the old queue stays): anything else is a bug.
+_REFIT_ERRORS = (ValueError, ArithmeticError, np.linalg.LinAlgError)
 
 
 def labels_from_answers(answers, excluded_rows, ids, path="annotate"):
@@ -68,8 +102,94 @@ def labels_from_answers(answers, excluded_rows, ids, path="annotate"):
     )
 
 
+def compute_refit(pool, store_path, now, settings, seed):
+    """One refit's work, on a snapshot of the store: the rows to queue and the accuracy.
+
+    Parameters
+    ----------
+    pool : skpref.campaign.Pool
+    store_path : str
+        The SQLite store; only read (one transaction: the answers and the
+        leases of one snapshot).
+    now : float
+        Seconds since the epoch: the pairs whose lease ends after it are excluded.
+    settings : dict
+        ``strategy``, ``batch_size``, ``C``, ``beta``, ``n_folds``, ``cv_seed``.
+    seed : int
+        The strategy's seed for this refit.
+
+    Returns
+    -------
+    dict
+        ``n_labels``, ``rows`` (an int array, best first; None after an
+        error), ``accuracy``, ``accuracy_stderr`` (None with fewer than 10
+        fitted answers) and ``error`` (None, or the message of a
+        ``ValueError``, ``ArithmeticError`` or ``LinAlgError`` of the fit).
+    """
+    connection = connect(store_path)
+    try:
+        connection.execute("BEGIN")  # one snapshot for both reads
+        answers = live_answers(connection)
+        leased = [row for (row,) in connection.execute(
+            "SELECT row FROM assignments WHERE state = 'open' AND expires > ?", (now,),
+        )]
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    labels = labels_from_answers(answers, leased, pool.ids)
+    record = {"n_labels": len(labels), "rows": None, "accuracy": None, "accuracy_stderr": None,
+              "error": None}
+    try:
+        batch = select_batch(
+            pool, labels, settings["batch_size"], settings["strategy"], seed=seed,
+            C=settings["C"], beta=settings["beta"], texts=False,
+        )
+        cv = cross_validate(pool.X, labels, C=settings["C"], n_folds=settings["n_folds"],
+                            seed=settings["cv_seed"])
+    except _REFIT_ERRORS as error:
+        record["error"] = f"{type(error).__name__}: {error}"
+    else:
+        record["rows"] = np.asarray(batch.rows, dtype=np.intp)
+        if cv is not None:
+            record["accuracy"] = cv["accuracy"]
+            record["accuracy_stderr"] = cv["accuracy_stderr"]
+    return record
+
+
+def _refit_process(connection, pool, store_path, settings):
+    """The refit process: ``(now, seed)`` in, ``("done", record)`` or ``("failed", text)`` out.
+
+    Ends when the server closes its end of the pipe (or dies: the pipe
+    reads end of file) or sends None.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    connection.send(("ready", None))
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        now, seed = message
+        try:
+            reply = ("done", compute_refit(pool, store_path, now, settings, seed))
+        except Exception:  # a bug, or a store that cannot be read: the server records it
+            reply = ("failed", traceback.format_exc())
+        try:
+            connection.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class RefitProcessDied(RuntimeError):
+    """The refit process ended while the server waited on it (crashed, killed, out of memory)."""
+
+
 class Refitter:
-    """Refits the model in a background thread and refreshes an :class:`AssignmentQueue`.
+    """Refits the model in a background process and refreshes an :class:`AssignmentQueue`.
 
     Parameters
     ----------
@@ -95,6 +215,12 @@ class Refitter:
         The last finished refit: ``n_labels``, ``accuracy``,
         ``accuracy_stderr`` (None with fewer than 10 fitted answers),
         ``finished``, ``error``.
+    count : int
+        Refits finished (failed ones included).
+    deaths : int
+        Times the refit process died while the server waited on it.
+    process : multiprocessing.Process or None
+        The refit process, once :meth:`start` ran.
     """
 
     def __init__(self, pool, queue, *, strategy="ci-location", batch_size=20, refit_every=10,
@@ -111,11 +237,21 @@ class Refitter:
         self.running = False
         self.last = None
         self.count = 0
+        self.deaths = 0
+        self.process = None
+        self._connection = None
+        self._ready = False
         self._since = 0
         self._wanted = threading.Event()
         self._stop = threading.Event()
         self._thread = None
         self._lock = threading.Lock()
+
+    @property
+    def settings(self):
+        """What every refit is given besides its seed (see :func:`compute_refit`)."""
+        return {"strategy": self.strategy, "batch_size": self.batch_size, "C": self.C,
+                "beta": self.beta, "n_folds": self.n_folds, "cv_seed": self.seed}
 
     # Scheduling --------------------------------------------------------------------------
     def answered(self):
@@ -131,16 +267,70 @@ class Refitter:
         self._wanted.set()
 
     def start(self):
-        """Start the background thread."""
+        """Start the refit process and the thread that hands it the refits."""
+        self._spawn()
         self._thread = threading.Thread(target=self._loop, name="skpref-refit", daemon=True)
         self._thread.start()
 
     def stop(self, timeout=None):
-        """Stop the thread after the refit under way (if any)."""
+        """Stop the thread and the process; a refit under way is abandoned (it only reads)."""
         self._stop.set()
         self._wanted.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        self._end_process()
+
+    def _spawn(self):
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        slim = Pool(self.pool.ids, self.pool.X, self.pool.path)  # no texts: never needed
+        process = context.Process(
+            target=_refit_process, args=(theirs, slim, self.queue.store.path, self.settings),
+            name="skpref-refit", daemon=True,
+        )
+        process.start()
+        theirs.close()
+        if hasattr(os, "setpriority"):  # at once, so that its imports yield the CPU too
+            try:
+                os.setpriority(os.PRIO_PROCESS, process.pid,
+                               min(19, os.getpriority(os.PRIO_PROCESS, 0) + REFIT_NICENESS))
+            except OSError:
+                pass
+        self.process, self._connection, self._ready = process, ours, False
+
+    def _end_process(self):
+        process, connection = self.process, self._connection
+        self.process = self._connection = None
+        if connection is not None:
+            try:
+                connection.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            connection.close()
+        if process is not None:
+            process.join(2.0)
+            if process.is_alive():
+                process.kill()
+                process.join(5.0)
+
+    def _receive(self):
+        """The refit process's next message; :class:`RefitProcessDied` if it ends first."""
+        while True:
+            if self._stop.is_set():
+                return None
+            try:
+                if self._connection.poll(0.2):
+                    return self._connection.recv()
+            except (EOFError, OSError):
+                raise RefitProcessDied(self._death()) from None
+            if not self.process.is_alive() and not self._connection.poll(0):
+                raise RefitProcessDied(self._death())
+
+    def _death(self):
+        self.process.join(1.0)
+        code = self.process.exitcode
+        return (f"the refit process died (exit code {code}); it is started again and the "
+                "refit run again")
 
     def _loop(self):
         while True:
@@ -149,70 +339,95 @@ class Refitter:
                 return
             self._wanted.clear()
             try:
-                self.refit()
-            except Exception:  # recorded by refit(); the server goes on with the old queue
+                self._refit_in_process()
+                self.deaths = 0
+            except RefitProcessDied as died:
+                self.deaths += 1
+                print(f"skpref annotate: {died}", file=sys.stderr, flush=True)
+                self._end_process()
+                if self._stop.wait(min(MAX_RESTART_DELAY, 0.5 * 2 ** (self.deaths - 1))):
+                    return
+                self._spawn()
+                self._wanted.set()  # the refit it was doing
+            except Exception:  # recorded; the server goes on with the old queue
                 traceback.print_exc(file=sys.stderr)
 
     # One refit ---------------------------------------------------------------------------
+    def _refit_in_process(self):
+        """One refit in the refit process: ask, wait (never holding a lock), apply, record."""
+        self.running = True
+        started = time.time()
+        try:
+            if self.process is None:
+                self._spawn()
+            if not self._ready:  # a new process: it has read the pool when it says so
+                if self._receive() is None:
+                    return None  # stopping
+                self._ready = True
+            try:
+                self._connection.send((self.queue.clock(), self.seed + self.count))
+            except (BrokenPipeError, OSError):
+                raise RefitProcessDied(self._death()) from None
+            message = self._receive()
+            if message is None:  # stopping
+                return None
+            kind, result = message
+            if kind == "failed":
+                result = {"n_labels": self._fitted(), "rows": None, "accuracy": None,
+                          "accuracy_stderr": None,
+                          "error": f"the refit failed: {result.strip().splitlines()[-1]}"}
+                print(f"skpref annotate: {message[1]}", file=sys.stderr, flush=True)
+            return self._apply(result, started)
+        except RefitProcessDied as died:
+            self._apply({"n_labels": self._fitted(), "rows": None, "accuracy": None,
+                         "accuracy_stderr": None, "error": str(died)}, started)
+            raise
+        finally:
+            self.running = False
+
+    def _fitted(self):
+        """Live answers that are not skips (what a refit fits), from the queue's counts."""
+        return self.queue.labeled - self.queue.skipped
+
     def refit(self):
-        """Fit on every live answer, rank the pool, replace the queue; record it.
+        """Fit on every live answer, rank the pool, replace the queue; record it (in this process).
+
+        The server runs its first refit so, before it listens; the
+        background ones run in the refit process (see :meth:`start`).
 
         Returns
         -------
         dict
             The record of this refit (see :attr:`last`).
         """
-        store = self.queue.store
         self.running = True
         started = time.time()
         try:
-            connection = connect(store.path)
-            try:
-                connection.execute("BEGIN")  # one snapshot for both reads
-                answers = live_answers(connection)
-                leased = [row for (row,) in connection.execute(
-                    "SELECT row FROM assignments WHERE state = 'open' AND expires > ?",
-                    (self.queue.clock(),),
-                )]
-                connection.execute("COMMIT")
-            finally:
-                connection.close()
-            labels = labels_from_answers(answers, leased, self.pool.ids)
-            with store.write() as db:
-                refit_id = db.execute(
-                    "INSERT INTO refits (started, n_labels) VALUES (?, ?)",
-                    (started, len(labels)),
-                ).lastrowid
-            record = {"n_labels": len(labels), "accuracy": None, "accuracy_stderr": None,
-                      "error": None, "queued": 0}
-            try:
-                batch = select_batch(
-                    self.pool, labels, self.batch_size, self.strategy,
-                    seed=self.seed + self.count, C=self.C, beta=self.beta, texts=False,
-                )
-                cv = cross_validate(self.pool.X, labels, C=self.C, n_folds=self.n_folds,
-                                    seed=self.seed)
-            except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
-                record["error"] = f"{type(error).__name__}: {error}"
-            else:
-                self.queue.replace_queue(batch.rows)
-                record["queued"] = len(batch)
-                if cv is not None:
-                    record["accuracy"] = cv["accuracy"]
-                    record["accuracy_stderr"] = cv["accuracy_stderr"]
-            record["finished"] = time.time()
-            with store.write() as db:
-                db.execute(
-                    "UPDATE refits SET finished = ?, accuracy = ?, accuracy_stderr = ?, "
-                    "queued = ?, error = ? WHERE id = ?",
-                    (record["finished"], record["accuracy"], record["accuracy_stderr"],
-                     record["queued"], record["error"], refit_id),
-                )
-            self.count += 1
-            if record["error"] is None or self.last is None:
-                self.last = record
-            else:
-                self.last = {**self.last, "error": record["error"]}
-            return record
+            result = compute_refit(self.pool, self.queue.store.path, self.queue.clock(),
+                                   self.settings, self.seed + self.count)
+            return self._apply(result, started)
         finally:
             self.running = False
+
+    def _apply(self, result, started):
+        """Queue the result's rows and record the refit in the store; the record."""
+        record = {"n_labels": result["n_labels"], "accuracy": result["accuracy"],
+                  "accuracy_stderr": result["accuracy_stderr"], "error": result["error"],
+                  "queued": 0}
+        if result["rows"] is not None:
+            self.queue.replace_queue(result["rows"])
+            record["queued"] = len(result["rows"])
+        record["finished"] = time.time()
+        with self.queue.store.write(durable=False) as db:
+            db.execute(
+                "INSERT INTO refits (started, finished, n_labels, accuracy, accuracy_stderr, "
+                "queued, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (started, record["finished"], record["n_labels"], record["accuracy"],
+                 record["accuracy_stderr"], record["queued"], record["error"]),
+            )
+        self.count += 1
+        if record["error"] is None or self.last is None:
+            self.last = record
+        else:
+            self.last = {**self.last, "error": record["error"]}
+        return record

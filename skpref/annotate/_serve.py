@@ -3,8 +3,9 @@
 The server is uvicorn running the Starlette application of
 :mod:`skpref.annotate._app` in one process: requests are served by the event
 loop and a thread pool (the store's writes are serialised by one lock and
-SQLite's own), the model is refitted by one background thread
-(:mod:`skpref.annotate._refit`). The first queue is computed before the
+SQLite's own). The model is refitted in a separate process, which only reads
+the store, so that a refit never holds the interpreter lock the requests
+need (:mod:`skpref.annotate._refit`). The first queue is computed before the
 server listens, so the first request already gets the strategy's choice.
 """
 

@@ -5,7 +5,9 @@ WAL mode with ``synchronous=FULL``: a transaction that returned from
 ``COMMIT`` is in the write-ahead log on disk, so it survives a ``SIGKILL``
 of the server and a power cut. Every change is one transaction
 (``BEGIN IMMEDIATE`` ... ``COMMIT``), and the server acknowledges an answer
-only after its ``COMMIT`` returned. Every statement takes its values as
+only after its ``COMMIT`` returned. Leases and refit records, which no
+acknowledged answer depends on, are committed with ``synchronous=NORMAL``
+instead (see :meth:`AnnotationStore.write`). Every statement takes its values as
 parameters, never by string formatting.
 
 Tables
@@ -184,6 +186,7 @@ class AnnotationStore:
         except sqlite3.Error as error:
             raise AnnotateError(f"--db {self.path}: cannot open the database: {error}.") from None
         self.lock = threading.Lock()
+        self._durable = True  # connect() sets synchronous = FULL
         ids = [str(pair_id) for pair_id in ids]
         digest = ids_digest(ids)
         try:
@@ -233,14 +236,30 @@ class AnnotationStore:
             )
 
     @contextlib.contextmanager
-    def write(self):
+    def write(self, durable=True):
         """One write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``) under :attr:`lock`.
 
-        The block's changes are durable when the ``with`` statement ends; an
-        exception rolls them all back and propagates.
+        An exception rolls the block's changes back and propagates.
+
+        Parameters
+        ----------
+        durable : bool, default=True
+            True: the changes are on disk when the ``with`` statement ends
+            (``synchronous=FULL``: the ``COMMIT`` syncs the write-ahead log);
+            they survive a ``SIGKILL`` and a power cut. False
+            (``synchronous=NORMAL``, for a lease or a refit's record): they
+            survive a ``SIGKILL`` of the server (the operating system holds
+            them) but a power cut or an operating-system crash may undo
+            them, together with the other non-durable transactions after the
+            last durable one, never more: the log is synced in order, so a
+            durable ``COMMIT`` also syncs every transaction before it. The
+            store stays consistent either way.
         """
         with self.lock:
             db = self.connection
+            if durable is not self._durable:
+                db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+                self._durable = durable
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
