@@ -118,8 +118,8 @@ def add_commands(commands):
         help=(
             "the model's C: the prior variance of each coefficient, i.e. the inverse "
             "regularisation strength, in [1e-100, 1e100] (default 0.3: the best held-out "
-            "accuracy at a budget of 200 in this benchmark's protocol, benchmarks/"
-            "tune_defaults.py; the campaign commands use C = 1, whose log-loss is better "
+            "accuracy at a budget of 200 in this benchmark's protocol, see the C grid in "
+            "benchmarks/README.md; the campaign commands use C = 1, whose log-loss is better "
             "with 50 to 200 labels, benchmarks/tune_campaign_C.md)"
         ),
     )
