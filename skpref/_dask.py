@@ -283,12 +283,12 @@ def select_greedy(pool, score, n, random_state=None):
     The lazy greedy only ever reads the pool in its best-first order, as far
     as it has to: here that order comes from a distributed top-``k``
     (:func:`ranked_candidates`, ``k = 4 n + 64`` to start), and the greedy
-    runs over those candidates as the numpy one runs over the whole pool,
-    fetching the rows it re-scores (:meth:`ScoredPool.whitened_row`, a few
-    rows of the Dask array each time). Should it need a candidate beyond the
-    ``k`` fetched, it starts again from twice as many (the rows already
-    fetched stay cached). The picks and their utilities are those of the
-    numpy pool.
+    runs over those candidates as the numpy one runs over the whole pool.
+    The candidates' rows, the only rows it can re-score, are fetched in one
+    read of the Dask array (:meth:`ScoredPool.whiten_rows`). Should it need
+    a candidate beyond the ``k`` fetched, it starts again from eight times as
+    many (the rows already fetched stay cached). The picks and their
+    utilities are those of the numpy pool.
     """
     from ._logistic import logistic_variance
     from .query._pool import refuse_row
@@ -305,13 +305,16 @@ def select_greedy(pool, score, n, random_state=None):
             refuse_row(
                 pool.rows, first_bad[0], f"its utility overflows float64 (got {first_bad[1]})"
             )
-        local = ranked[indices].compute() if indices.size else np.empty((0, 3))
-        if indices.size:  # the candidates' rows in one read, not one per re-scored block
-            pool.whitened_row(indices[0], indices[: 2 * n + pool.WHITEN_BLOCK])
+        local = take(ranked, indices)
+        # Every candidate's row in one read: a read from chunked storage (zarr)
+        # costs the chunks it touches, whether it takes one row of them or a
+        # hundred, so reading the rows a block at a time as the numpy pool
+        # does would read the pool's chunks once per block.
+        pool.whiten_rows(indices)
         means, widths = np.ascontiguousarray(local[:, 1]), np.ascontiguousarray(local[:, 2])
         variances = logistic_variance(means)
 
-        def whitened_row(position, upcoming=()):
+        def whitened_row(position, upcoming=(), indices=indices):
             return pool.whitened_row(indices[position], indices[np.asarray(upcoming, int)])
 
         try:
@@ -321,9 +324,24 @@ def select_greedy(pool, score, n, random_state=None):
                 whiten_block=pool.WHITEN_BLOCK, complete=indices.size == utility.size,
             )
         except CandidatesExhausted:
-            k *= 2
+            # Each new set of candidates costs a read of the chunks their rows
+            # lie in (all of them, for rows spread over the pool): grow fast.
+            k *= 8
             continue
         return indices[chosen].astype(np.intp), chosen_utility
+
+
+def take(array, indices):
+    """``array[indices]`` fetched to the client, read in the array's row order.
+
+    Reading sorted positions keeps one task per block touched (an unsorted
+    index makes Dask split the read into a task per run of rows).
+    """
+    order = np.argsort(indices, kind="stable")
+    out = np.empty((indices.size, *array.shape[1:]), dtype=array.dtype)
+    if indices.size:
+        out[order] = array[indices[order]].compute()
+    return out
 
 
 def gather(values):

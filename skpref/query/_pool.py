@@ -151,7 +151,8 @@ def resolve_classifier(classifier, X_pool):
             estimator = _fitted_inner_estimator(estimator)
         elif isinstance(estimator, Pipeline):
             if len(estimator.steps) > 1 and is_dask_array(rows):
-                from .._dask import transformed  # the steps run blockwise on the workers
+                # The steps run blockwise on the workers.
+                from .._dask import transformed
 
                 rows = _transform_unfitted(estimator[:-1], rows, transformed)
             elif len(estimator.steps) > 1 and _is_fitted(estimator.steps[-1][1]):
@@ -369,12 +370,17 @@ class ScoredPool:
         """
         index = int(index)
         if index not in self._whitened:
-            wanted = {index, *(int(i) for i in upcoming)} - self._whitened.keys()
+            self.whiten_rows([index, *upcoming])
+        return self._whitened[index]
+
+    def whiten_rows(self, indices):
+        """Whiten and cache, in one read, the rows of ``indices`` not cached yet."""
+        wanted = {int(i) for i in indices} - self._whitened.keys()
+        if wanted:
             missing = np.array(sorted(wanted), dtype=np.intp)
             for position, row in zip(missing.tolist(), self.posterior.whiten(self.rows[missing])):
                 self._whitened[position] = row
                 release_pages(self.rows, slice(position, position + 1))
-        return self._whitened[index]
 
 
 def score_pool(classifier, X_pool, n_instances, *, means=True, widths=True, kind="laplace"):

@@ -37,7 +37,7 @@ def cluster():
     with distributed.LocalCluster(
         n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
         silence_logs=40,
-    ) as local, distributed.Client(local) as client:
+    ) as local, distributed.Client(local, set_as_default=False) as client:
         yield client
 
 
