@@ -7,6 +7,7 @@ at full speed while their float64 copies stay a few tens of MiB.
 """
 
 import mmap
+import sys
 
 import numpy as np
 from scipy import sparse
@@ -15,6 +16,16 @@ from scipy import sparse
 #: copy inside a typical L3-plus-memory sweet spot while leaving BLAS calls
 #: large enough to be efficient.
 CHUNK_BYTES = 16 * 2**20
+
+
+def is_dask_array(X):
+    """Whether ``X`` is a ``dask.array.Array`` (without importing Dask).
+
+    A Dask array can only exist once ``dask.array`` has been imported, so the
+    check never imports it: ``import skpref`` stays free of Dask.
+    """
+    module = sys.modules.get("dask.array")
+    return module is not None and isinstance(X, module.Array)
 
 
 def chunk_rows(n_columns, chunk_bytes=CHUNK_BYTES):

@@ -11,6 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._blas import matvec, rmatvec
+from ._chunks import is_dask_array
 from ._logistic import log_sigmoid, sigmoid
 from ._objective import PenalizedLogLoss, check_representable
 from .posterior import LaplacePosterior, information_matrix, raise_on_overflowing_logits
@@ -509,7 +510,7 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         widths : ndarray of shape (n_samples,)
             Posterior standard deviations of the logits.
         """
-        return self.posterior_.std(self._validate_rows(X))
+        return self.posterior_.std(self._validate_rows(X, blockwise=True))
 
     def confidence_interval(self, X, beta=None, *, level=None, scale="logit"):
         """The Laplace interval of every row: ``[m - beta w, m + beta w]``.
@@ -545,13 +546,20 @@ class PairwiseLogisticRegression(ClassifierMixin, BaseEstimator):
         True
         """
         return self.posterior_.confidence_interval(
-            self._validate_rows(X), beta, level=level, scale=scale
+            self._validate_rows(X, blockwise=True), beta, level=level, scale=scale
         )
 
     # -- prediction -----------------------------------------------------------
 
-    def _validate_rows(self, X):
+    def _validate_rows(self, X, *, blockwise=False):
         check_is_fitted(self)
+        if blockwise and is_dask_array(X):  # the posterior reads it blockwise, lazily
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has shape {X.shape}, but {type(self).__name__} is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+            return X
         return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
 
     def decision_function(self, X):

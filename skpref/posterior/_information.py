@@ -15,7 +15,7 @@ Every positive semi-definite matrix that skpref factorises is of this form:
 import numpy as np
 
 from .._blas import gram, rmatvec
-from .._chunks import iter_chunks
+from .._chunks import is_dask_array, iter_chunks
 
 #: The largest trace of a Hessian that skpref accepts: float64's largest
 #: number with a margin of 2^10 for the sums and products of a Newton
@@ -61,6 +61,12 @@ def information_matrix(X, weights, *, prior_precision=0.0, intercept=False):
     array([[3.5, 1. ],
            [1. , 4. ]])
     """
+    if is_dask_array(X):  # a sum of per-block matrices on the workers
+        from .._dask import information_matrix as dask_information_matrix
+
+        return dask_information_matrix(
+            X, weights, prior_precision=prior_precision, intercept=intercept
+        )
     n_features = X.shape[1]
     n_params = n_features + int(intercept)
     weights = np.asarray(weights, dtype=np.float64).ravel()

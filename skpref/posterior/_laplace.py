@@ -21,7 +21,7 @@ import numpy as np
 from scipy.linalg import LinAlgError, cholesky, solve_triangular
 
 from .._blas import matmul, matvec
-from .._chunks import as_float_chunk, iter_chunks
+from .._chunks import as_float_chunk, is_dask_array, iter_chunks
 from ..exceptions import NotPositiveDefiniteError
 from ._checks import (
     finite_rows,
@@ -313,6 +313,10 @@ class LaplacePosterior:
             ``m`` and ``w``; an output that was not asked for is ``None``.
         """
         X = self.check_rows(X)
+        if is_dask_array(X):  # blockwise on the workers, lazily
+            from .._dask import mean_and_std
+
+            return mean_and_std(self, X, mean=mean, std=std)
         n_rows = X.shape[0]
         means = np.empty(n_rows) if mean else None
         widths = np.empty(n_rows) if std else None
@@ -364,6 +368,10 @@ class LaplacePosterior:
         resolve_beta(beta, level)  # a bad beta, level or scale fails before the pass
         if scale not in SCALES:
             raise ValueError(f"scale must be one of {SCALES}, got {scale!r}.")
+        if is_dask_array(X):  # blockwise on the workers, lazily
+            from .._dask import confidence_interval
+
+            return confidence_interval(self, self.check_rows(X), beta, level=level, scale=scale)
         return interval(*self.mean_and_std(X), beta, level=level, scale=scale)
 
     def whiten_and_mean(self, chunk):
@@ -412,6 +420,10 @@ class LaplacePosterior:
         ndarray of shape (n_rows,)
         """
         X = self.check_rows(X)
+        if is_dask_array(X):  # blockwise on the workers, kept there
+            from .._dask import whitened_quadratic_form
+
+            return whitened_quadratic_form(self, X, W)
         values = np.empty(X.shape[0])
         for rows, chunk in iter_chunks(X, self.n_params):
             with np.errstate(over="ignore", invalid="ignore"):  # reported below

@@ -81,10 +81,11 @@ def select_design(pool, objective, n, *, n_candidates, tol, max_iter, random_sta
     # capped simplex lambda_j <= 1/n, whose vertices are batches. Start at the
     # batch of largest first-order gain.
     initial = np.zeros(support.size)
-    initial[np.argsort(-gain[support], kind="stable")[:n]] = 1.0 / n
+    # np.asarray: a Dask pool's entries, fetched (a numpy array is unchanged).
+    initial[np.argsort(-np.asarray(gain[support]), kind="stable")[:n]] = 1.0 / n
     result = frank_wolfe_design(
         posterior.whiten(rows[support]),
-        pool.logistic_variances[support],
+        np.asarray(pool.logistic_variances[support]),
         objective,
         scale=n,
         tol=tol,
@@ -282,7 +283,9 @@ def design_sampling(
             targets, location_normalized_widths(pool.means, pool.widths, beta), -np.inf
         )
         worst = top_rows(normalized, n_candidates, random_state)
-        objective = MinimaxObjective(posterior.whiten(rows[worst]), location[worst], sharpness)
+        objective = MinimaxObjective(
+            posterior.whiten(rows[worst]), np.asarray(location[worst]), sharpness
+        )
     return select_design(
         pool, objective, n, n_candidates=n_candidates, tol=tol, max_iter=max_iter,
         random_state=random_state,

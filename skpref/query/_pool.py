@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .. import check_antisymmetric
-from .._chunks import as_float_chunk, iter_chunks, release_pages
+from .._chunks import as_float_chunk, is_dask_array, iter_chunks, release_pages
 from .._logistic import logistic_variance
 
 
@@ -150,7 +150,12 @@ def resolve_classifier(classifier, X_pool):
         elif _fitted_inner_estimator(estimator) is not None:
             estimator = _fitted_inner_estimator(estimator)
         elif isinstance(estimator, Pipeline):
-            if len(estimator.steps) > 1 and _is_fitted(estimator.steps[-1][1]):
+            if len(estimator.steps) > 1 and is_dask_array(rows):
+                # The steps run blockwise on the workers.
+                from .._dask import transformed
+
+                rows = _transform_unfitted(estimator[:-1], rows, transformed)
+            elif len(estimator.steps) > 1 and _is_fitted(estimator.steps[-1][1]):
                 rows = TransformedPool(rows, estimator[:-1])
             elif len(estimator.steps) > 1:
                 rows = _transform_unfitted(estimator[:-1], rows)
@@ -165,10 +170,10 @@ def resolve_classifier(classifier, X_pool):
             return estimator, rows.to_numpy() if hasattr(rows, "iloc") else rows
 
 
-def _transform_unfitted(transformer, rows):
+def _transform_unfitted(transformer, rows, pool=TransformedPool):
     """Before the first fit, stateless steps (PairDifference) still apply."""
     try:
-        return TransformedPool(rows, transformer)
+        return pool(rows, transformer)
     except NotFittedError as error:
         raise NotFittedError(
             "The pipeline's transformers are not fitted, so the pool cannot be "
@@ -178,6 +183,14 @@ def _transform_unfitted(transformer, rows):
 
 
 def _as_pool(X_pool):
+    if is_dask_array(X_pool):
+        if X_pool.ndim != 2:
+            raise ValueError(
+                f"X_pool must be a 2-D array of comparison rows, got {X_pool.ndim} dimension(s)."
+            )
+        from .._dask import as_row_chunked
+
+        return as_row_chunked(X_pool)
     if sparse.issparse(X_pool):
         if X_pool.ndim != 2:
             raise ValueError(
@@ -319,6 +332,10 @@ class ScoredPool:
         self.posterior = posterior
         self.rows = rows
         self.means, self.widths = posterior.mean_and_std(rows, mean=means, std=widths)
+        if is_dask_array(rows):  # the scores stay on the workers, computed once
+            from .._dask import persist
+
+            self.means, self.widths = persist(self.means, self.widths)
         if self.widths is not None:
             with np.errstate(over="ignore"):
                 overflow = ~np.isfinite(np.square(self.widths))
@@ -353,12 +370,17 @@ class ScoredPool:
         """
         index = int(index)
         if index not in self._whitened:
-            wanted = {index, *(int(i) for i in upcoming)} - self._whitened.keys()
+            self.whiten_rows([index, *upcoming])
+        return self._whitened[index]
+
+    def whiten_rows(self, indices):
+        """Whiten and cache, in one read, the rows of ``indices`` not cached yet."""
+        wanted = {int(i) for i in indices} - self._whitened.keys()
+        if wanted:
             missing = np.array(sorted(wanted), dtype=np.intp)
             for position, row in zip(missing.tolist(), self.posterior.whiten(self.rows[missing])):
                 self._whitened[position] = row
                 release_pages(self.rows, slice(position, position + 1))
-        return self._whitened[index]
 
 
 def score_pool(classifier, X_pool, n_instances, *, means=True, widths=True, kind="laplace"):
@@ -400,6 +422,10 @@ def check_utility(utility, rows, what="utility"):
     ValueError
         Naming the first pool row whose utility is NaN or ``+inf``.
     """
+    if is_dask_array(utility):
+        from .._dask import check_utility as check_dask_utility
+
+        return check_dask_utility(utility, rows, what)
     bad = np.isnan(utility) | (utility == np.inf)
     if bad.any():
         index = np.flatnonzero(bad)[0]
@@ -437,6 +463,10 @@ def check_pool_rows(estimator, rows):
         raise ValueError(
             f"X_pool has {rows.shape[1]} features, but the model was fitted on {n_features}."
         )
+    if is_dask_array(rows):
+        from .._dask import check_finite
+
+        return check_finite(rows)
     for _ in iter_chunks(rows, rows.shape[1]):
         pass  # each chunk is checked for NaN and infinity as it is read
 

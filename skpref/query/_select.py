@@ -20,6 +20,7 @@ import heapq
 import numpy as np
 from sklearn.utils import check_random_state
 
+from .._chunks import is_dask_array
 from .._random import tie_break_keys
 from ._pool import check_utility
 
@@ -41,6 +42,10 @@ def select_top(utility, n, random_state=None):
     -------
     indices, utilities : ndarray of shape (n,)
     """
+    if is_dask_array(utility):  # a top-n per block on the workers, then of those
+        from .._dask import select_top as select_top_dask
+
+        return select_top_dask(utility, n, random_state)
     utility = np.where(np.isnan(utility), -np.inf, utility)
     keys = tie_break_keys(utility.size, random_state)
     if n < utility.size:
@@ -55,8 +60,8 @@ def select_top(utility, n, random_state=None):
 
 def top_rows(utility, k, random_state=None):
     """Sorted indices of the ``k`` best finite utilities (a candidate set)."""
-    indices, _ = select_top(utility, min(k, utility.size), random_state)
-    return np.sort(indices[np.isfinite(utility[indices])])
+    indices, values = select_top(utility, min(k, utility.size), random_state)
+    return np.sort(indices[np.isfinite(values)])
 
 
 def select_greedy(pool, score, n, random_state=None):
@@ -93,17 +98,46 @@ def select_greedy(pool, score, n, random_state=None):
         Each pick's utility under the posterior conditioned on the picks
         before it.
     """
+    if is_dask_array(pool.means):  # over a distributed top-k of the candidates
+        from .._dask import select_greedy as select_greedy_dask
+
+        return select_greedy_dask(pool, score, n, random_state)
     means, widths = pool.means, pool.widths
     with np.errstate(over="ignore", invalid="ignore"):  # checked just below
         utility = check_utility(score(means, widths), pool.rows)
     keys = tie_break_keys(utility.size, random_state)
     order = np.lexsort((-keys, -utility))  # best first, ties by key
-    conditioner = pool.posterior.conditioner()
+    return lazy_greedy(
+        order, utility, keys, means, widths, lambda index: pool.logistic_variances[index],
+        pool.whitened_row, pool.posterior.conditioner(), score, n,
+        whiten_block=pool.WHITEN_BLOCK,
+    )
+
+
+class CandidatesExhausted(Exception):
+    """:func:`lazy_greedy` needs a candidate beyond the ones it was given."""
+
+
+def lazy_greedy(
+    order, utility, keys, means, widths, variance, whitened_row, conditioner, score, n,
+    *, whiten_block, complete=True,
+):
+    """The loop of :func:`select_greedy` over candidates in best-first ``order``.
+
+    ``utility``, ``keys``, ``means`` and ``widths`` are indexed by candidate,
+    ``variance(i)`` is ``mu'(m_i)`` and ``whitened_row(i, upcoming)`` the
+    whitened row of candidate ``i`` (see :meth:`ScoredPool.whitened_row`).
+    With ``complete=False`` the candidates are only the best of a larger
+    pool: when the loop would need the next one it raises
+    :class:`CandidatesExhausted` (the caller fetches more and starts again).
+    """
     heap, scored_at = [], {}
     chosen, chosen_utility = [], []
     position = 0
     while len(chosen) < n:
         head = order[position] if position < order.size else None
+        if head is None and not complete:
+            raise CandidatesExhausted
         if head is not None and (not heap or (-utility[head], -keys[head]) < heap[0][:2]):
             current, index, position = utility[head], head, position + 1
         else:
@@ -113,13 +147,13 @@ def select_greedy(pool, score, n, random_state=None):
             chosen.append(index)
             chosen_utility.append(current)
             if len(chosen) < n:
-                conditioner.add(pool.whitened_row(index), pool.logistic_variances[index])
+                conditioner.add(whitened_row(index), variance(index))
             continue
         # Re-score a stale candidate; a new one is whitened with the next
         # candidates of the sorted pool, in one read.
-        whitened = pool.whitened_row(index, order[position : position + pool.WHITEN_BLOCK])
-        variance = widths[index] ** 2 - conditioner.variance_drop(whitened)
-        rescored = score(means[index : index + 1], np.sqrt([max(variance, 0.0)]))[0]
+        whitened = whitened_row(index, order[position : position + whiten_block])
+        variance_left = widths[index] ** 2 - conditioner.variance_drop(whitened)
+        rescored = score(means[index : index + 1], np.sqrt([max(variance_left, 0.0)]))[0]
         scored_at[index] = len(chosen)
         heapq.heappush(heap, (-(-np.inf if np.isnan(rescored) else rescored), -keys[index], index))
     return np.asarray(chosen, dtype=np.intp), np.asarray(chosen_utility, dtype=np.float64)
@@ -150,6 +184,13 @@ def select_by_acceptance(probability, n, random_state=None, *, max_passes=1000, 
     indices : ndarray of shape (n,)
         In the order they were taken.
     """
+    if is_dask_array(probability):
+        # The seeded passes are one permutation of the whole pool, held by
+        # the client whatever the pool: the pool's probabilities join it there.
+        from .._dask import gather
+
+        probability = gather(probability)
+        fallback = None if fallback is None else gather(fallback)
     rng = check_random_state(random_state)
     remaining = np.ones(probability.size, dtype=bool)
     taken = []

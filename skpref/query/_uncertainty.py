@@ -134,7 +134,7 @@ def selective_sampling(
     indices = select_by_acceptance(
         probability, n, random_state, max_passes=max_passes, fallback=-np.abs(pool.means)
     )
-    return indices, probability[indices]
+    return indices, np.asarray(probability[indices])  # a Dask pool's: fetched
 
 
 def acceptance_probability(means, b):
