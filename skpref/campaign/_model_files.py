@@ -38,7 +38,7 @@ import numpy as np
 
 from .._text import plural
 from ._errors import CampaignError
-from ._select import fit_on_answers
+from ._select import fit_on_answers, interval_probabilities
 from ._status import cross_validate
 
 #: Columns of a scores file, for pairs and for single responses.
@@ -231,9 +231,7 @@ def score_pairs(model, pool, beta=1.0):
     pair_id,probability,lower,upper
     p1,0.5,0.5,0.5
     """
-    probability = model.predict_proba(pool.X)[:, 1]
-    lower, upper = model.confidence_interval(pool.X, beta, scale="probability")
-    columns = [pool.ids, *(_fmt(v) for v in (probability, lower, upper))]
+    columns = [pool.ids, *(_fmt(v) for v in interval_probabilities(model, pool.X, beta))]
     header = list(PAIR_SCORE_COLUMNS)
     if pool.items is not None:
         first, second = pool.items
