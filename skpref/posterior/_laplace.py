@@ -365,14 +365,14 @@ class LaplacePosterior:
         >>> prior.confidence_interval(np.array([[3.0, 4.0]]), beta=2.0)
         (array([-10.]), array([10.]))
         """
-        resolve_beta(beta, level)  # a bad beta, level or scale fails before the pass
+        beta = resolve_beta(beta, level)  # a bad beta, level or scale fails before the pass
         if scale not in SCALES:
             raise ValueError(f"scale must be one of {SCALES}, got {scale!r}.")
         if is_dask_array(X):  # blockwise on the workers, lazily
             from .._dask import confidence_interval
 
-            return confidence_interval(self, self.check_rows(X), beta, level=level, scale=scale)
-        return interval(*self.mean_and_std(X), beta, level=level, scale=scale)
+            return confidence_interval(self, self.check_rows(X), beta, scale=scale)
+        return interval(*self.mean_and_std(X), beta, scale=scale)
 
     def whiten_and_mean(self, chunk):
         """Whitened rows and logit means of a float64 chunk (no checks; internal use)."""
