@@ -23,6 +23,8 @@ from skpref.design._frank_wolfe import (
     round_to_distinct,
 )
 
+from _dense import design_information, squared_widths
+
 # -- dense references -----------------------------------------------------------------
 
 #: The base information of a design "without base": almost none.
@@ -66,15 +68,10 @@ def make_objective(kind, seed, n_params=3, sharpness=200.0):
     return MinimaxObjective(rows, normalizer, sharpness), rows, normalizer
 
 
-def information(base, support, curvature, scale, weights):
-    return base + scale * (support * (weights * curvature)[:, None]).T @ support
-
-
 def dense_value(kind, H, rows, normalizer):
     if kind == "linear":
         return float(np.trace(np.linalg.solve(H, rows.T @ rows / 10)))
-    widths = np.einsum("ij,ji->i", rows, np.linalg.solve(H, rows.T))
-    return float((widths / normalizer**2).max())
+    return float((squared_widths(H, rows) / normalizer**2).max())
 
 
 def linear_gain(H, M, support, curvature, scale):
@@ -91,7 +88,7 @@ def solve(kind, seed, with_base=True, scale=2.0, **options):
     result = frank_wolfe_design(whitened, curvature, objective, scale=scale, **options)
 
     def f(weights):
-        H = information(base, support, curvature, scale, weights)
+        H = design_information(base, support, curvature, scale, weights)
         return dense_value(kind, H, rows, normalizer)
 
     return result, f, (support, curvature, base, objective)
@@ -142,7 +139,7 @@ def slsqp_optimum(support, curvature, base, M, scale):
     """An independent optimum of tr(H(lambda)^{-1} M) over the simplex (SLSQP, exact gradient)."""
 
     def value_and_gradient(weights):
-        H = information(base, support, curvature, scale, weights)
+        H = design_information(base, support, curvature, scale, weights)
         return np.trace(np.linalg.solve(H, M)), -linear_gain(H, M, support, curvature, scale)
 
     size = support.shape[0]
@@ -170,7 +167,7 @@ def test_linear_objective_duality_gap_and_equivalence_theorem(seed, with_base):
         "linear", seed, with_base=with_base, tol=1e-6, max_iter=5000
     )
     weights = result.weights
-    H = information(base, support, curvature, 2.0, weights)
+    H = design_information(base, support, curvature, 2.0, weights)
     _, rows, _ = make_objective("linear", seed)
     gain = linear_gain(H, rows.T @ rows / 10, support, curvature, 2.0)
     np.testing.assert_allclose(result.gain, gain, rtol=1e-8)
@@ -212,9 +209,9 @@ def test_minimax_value_matches_brute_force_max(seed, kind):
     if kind != "minimax":
         pytest.skip("minimax only")
     result, f, (support, curvature, base, objective) = solve("minimax", seed)
-    H = information(base, support, curvature, 2.0, result.weights)
+    H = design_information(base, support, curvature, 2.0, result.weights)
     _, rows, normalizer = make_objective("minimax", seed)
-    g = np.einsum("ij,ji->i", rows, np.linalg.solve(H, rows.T)) / normalizer**2
+    g = squared_widths(H, rows) / normalizer**2
     brute = f(result.weights)
     np.testing.assert_allclose(result.value, brute, rtol=1e-10)
     np.testing.assert_allclose(g.max(), brute, rtol=1e-12)
@@ -266,7 +263,7 @@ def test_random_problems_stay_feasible_and_improve(seed, kind, capped, with_base
     )
 
     def f(weights):
-        H = information(base, support, curvature, scale, weights)
+        H = design_information(base, support, curvature, scale, weights)
         return dense_value(kind, H, rows, normalizer)
 
     assert np.all(result.weights >= 0)

@@ -24,6 +24,8 @@ from sklearn.linear_model import LogisticRegression
 from skpref import PairwiseLogisticRegression
 from skpref.pairs import make_pairs
 
+from _dense import augmented, information, logistic_variance, widths
+
 SOLVERS = ["newton-cholesky", "newton-cg"]
 
 
@@ -120,28 +122,17 @@ def in_layout(X, layout):
     return wider[:, : X.shape[1]]
 
 
-def augmented(X, fit_intercept):
-    """Rows ``x~ = (x, 1)`` with an intercept, ``x`` otherwise."""
-    return np.hstack([X, np.ones((len(X), 1))]) if fit_intercept else X
-
-
 def dense_hessian(model, X, sample_weight=None):
     """``H = I / C + X~^T diag(s mu'(z)) X~``, intercept unpenalised, in plain numpy."""
-    z = X @ model.coef_.ravel() + model.intercept_[0]
-    weights = expit(z) * expit(-z)
+    weights = logistic_variance(X @ model.coef_.ravel() + model.intercept_[0])
     if sample_weight is not None:
         weights = weights * sample_weight
-    Xa = augmented(X, model.fit_intercept)
-    penalty = np.ones(Xa.shape[1]) / model.C
-    if model.fit_intercept:
-        penalty[-1] = 0.0
-    return Xa.T @ (weights[:, None] * Xa) + np.diag(penalty)
+    return information(X, weights, 1.0 / model.C, model.fit_intercept)
 
 
 def dense_widths(H, X, fit_intercept):
     """``sqrt(diag(X~ H^{-1} X~^T))`` through a dense solve."""
-    Xa = augmented(X, fit_intercept)
-    return np.sqrt(np.einsum("ij,ji->i", Xa, np.linalg.solve(H, Xa.T)))
+    return widths(H, augmented(X, fit_intercept))
 
 
 def rows_with_logits(model, X, logits):

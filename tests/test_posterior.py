@@ -22,6 +22,8 @@ from skpref import LaplacePosterior, PairwiseLogisticRegression
 from skpref._chunks import chunk_rows
 from skpref._linalg import cholesky_update
 
+import _dense as dense
+
 # -- helpers -------------------------------------------------------------------
 
 
@@ -37,9 +39,7 @@ def fitted_posterior(n_features, fit_intercept, seed=0):
 
 def augmented(X, posterior):
     """Rows ``x~ = (x, 1)`` when the posterior has an intercept."""
-    if posterior.intercept is None:
-        return X
-    return np.hstack([X, np.ones((len(X), 1))])
+    return dense.augmented(X, posterior.intercept is not None)
 
 
 def dense_hessian(posterior):
@@ -51,14 +51,12 @@ def dense_hessian(posterior):
 def dense_std(posterior, X, H=None):
     """``sqrt(diag(X~ H^{-1} X~^T))`` through a dense solve."""
     H = dense_hessian(posterior) if H is None else H
-    Xa = augmented(X, posterior)
-    return np.sqrt(np.einsum("ij,ji->i", Xa, np.linalg.solve(H, Xa.T)))
+    return dense.widths(H, augmented(X, posterior))
 
 
 def dense_conditioned_hessian(posterior, X_new, sample_weight=None):
     """``H + sum_j s_j mu'(m(x_j)) x_j~ x_j~^T`` in plain numpy."""
-    m = X_new @ posterior.coef + (posterior.intercept or 0.0)
-    weights = expit(m) * expit(-m)
+    weights = dense.logistic_variance(X_new @ posterior.coef + (posterior.intercept or 0.0))
     if sample_weight is not None:
         weights = weights * sample_weight
     Xa = augmented(X_new, posterior)

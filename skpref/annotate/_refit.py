@@ -51,8 +51,7 @@ import traceback
 
 import numpy as np
 
-from ..campaign import Labels, cross_validate, select_batch
-from ..campaign._pool import Pool
+from ..campaign import Labels, Pool, cross_validate, select_batch
 from ._store import connect, live_answers
 
 #: Niceness added to the refit process (POSIX): when the server and a refit both want a

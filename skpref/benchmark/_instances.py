@@ -6,9 +6,7 @@ Bernoulli(``sigma(x_i^T theta*)``) label (:class:`BernoulliOracle`).
 """
 
 import numpy as np
-
-from .._blas import matvec, norm
-from .._logistic import sigmoid
+from scipy.special import expit
 
 
 def make_gap_instance(n_features, n_arms, *, min_gap=0.05, max_gap=2.0, random_state=None):
@@ -47,11 +45,11 @@ def make_gap_instance(n_features, n_arms, *, min_gap=0.05, max_gap=2.0, random_s
     """
     rng = np.random.default_rng(random_state)
     theta = rng.normal(size=n_features)
-    theta /= norm(theta)
+    theta /= np.linalg.norm(theta)
     gaps = np.exp(rng.uniform(np.log(min_gap), np.log(max_gap), size=n_arms))
     gaps[0], gaps[1 % n_arms] = min_gap, max_gap
     noise = rng.normal(size=(n_arms, n_features)) / np.sqrt(n_features)
-    noise -= np.outer(matvec(noise, theta), theta)
+    noise -= np.outer(noise @ theta, theta)
     X = np.outer(gaps * rng.choice([-1.0, 1.0], size=n_arms), theta) + noise
     return X, theta
 
@@ -186,7 +184,7 @@ class BernoulliOracle:
 
     def __init__(self, X, theta, random_state=None):
         X = np.ascontiguousarray(X, dtype=np.float64)
-        self.probability = sigmoid(matvec(X, np.asarray(theta, dtype=np.float64)))
+        self.probability = expit(X @ np.asarray(theta, dtype=np.float64))
         self.rng = np.random.default_rng(random_state)
 
     def __call__(self, i, n):

@@ -16,7 +16,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._blas import matvec
 from .._stats import clopper_pearson_upper, standard_error
 from ..design import PhasedElimination, oracle_allocation
 from ._instances import BernoulliOracle, default_instances
@@ -30,7 +29,7 @@ def _run_cell(X, theta, design, delta, seeds, params):
     """All runs of one (instance, design, delta) cell: correctness and labels per run."""
     from threadpoolctl import threadpool_limits
 
-    truth = np.sign(matvec(X, theta)).astype(np.int64)
+    truth = np.sign(X @ theta).astype(np.int64)
     algorithm = PhasedElimination(delta=delta, design=design, **params)
     correct, labels, capped = [], [], []
     with threadpool_limits(limits=1):
@@ -210,7 +209,7 @@ def label_complexity_study(
                 instance=name,
                 d=X.shape[1],
                 K=X.shape[0],
-                min_gap=float(np.abs(matvec(X, theta)).min()),
+                min_gap=float(np.abs(X @ theta).min()),
                 rho=rhos[i],
                 design=design,
                 delta=delta,

@@ -6,6 +6,7 @@ from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import expit
 from joblib import Parallel, delayed
 from scipy.optimize import brentq
 from sklearn.base import clone
@@ -15,8 +16,6 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from .. import PairwiseLogisticRegression
-from .._blas import matvec
-from .._logistic import sigmoid
 from ..active import ActivePreferenceClassifier, fit_labeled
 from ..datasets import (
     DATASETS,
@@ -153,7 +152,7 @@ def teacher_scale(logits, accuracy):
         )
 
     def gap(scale):
-        return float(np.mean(sigmoid(scale * margins))) - accuracy
+        return float(np.mean(expit(scale * margins))) - accuracy
 
     upper = 1.0
     while gap(upper) < 0:
@@ -166,8 +165,8 @@ def _teacher(name, C, accuracy, data_home):
     """:func:`fit_teacher`'s work, cached per dataset, ``C``, accuracy and resolved directory."""
     X, y = _oriented(name, 0, data_home)
     theta = PairwiseLogisticRegression(C=C).fit(X, y).coef_.ravel()
-    logits = matvec(X, theta)
-    unscaled = float(np.mean(sigmoid(np.abs(logits))))
+    logits = X @ theta
+    unscaled = float(np.mean(expit(np.abs(logits))))
     scale = teacher_scale(logits, accuracy)
     return scale * theta, scale, unscaled
 
@@ -258,11 +257,11 @@ def load_comparisons(
         teacher, _, _ = fit_teacher(
             name, C=C, teacher_accuracy=teacher_accuracy, data_home=data_home
         )
-    logits = matvec(X, np.asarray(teacher, dtype=np.float64))
+    logits = X @ np.asarray(teacher, dtype=np.float64)
     # A stream of its own: the orientation above used check_random_state(seed),
     # and reusing it would tie each label to its pair's orientation.
     draws = np.random.default_rng([seed, _TEACHER_STREAM]).random(len(y))
-    y = (draws < sigmoid(logits)).astype(int)
+    y = (draws < expit(logits)).astype(int)
     sign = np.where(logits > 0, 1, np.where(logits < 0, 0, -1))
     return X, y, sign
 

@@ -408,9 +408,13 @@ def _fit(args):
     _write_file("--out", args.out, model_bytes(model))
     _write_file("--out (its card)", card_file, card_json(card).encode("utf-8"))
     cv = card["cv"]
+
+    def spread(stderr):  # None: fewer than two values (one decisive answer)
+        return "-" if stderr is None else f"{stderr:.3f}"
+
     summary = (
-        f"CV accuracy {cv['accuracy']:.3f} +- {cv['accuracy_stderr']:.3f}, log-loss "
-        f"{cv['log_loss']:.3f} +- {cv['log_loss_stderr']:.3f} ({args.folds}-fold)"
+        f"CV accuracy {cv['accuracy']:.3f} +- {spread(cv['accuracy_stderr'])}, log-loss "
+        f"{cv['log_loss']:.3f} +- {spread(cv['log_loss_stderr'])} ({args.folds}-fold)"
         if cv.get("available") and cv.get("accuracy") is not None
         else f"no CV estimate: {cv.get('reason', 'every answer is a tie')}"
     )

@@ -46,6 +46,7 @@ import numpy as np
 from sklearn.model_selection import KFold
 
 from .._chunks import chunk_rows
+from .._stats import standard_error
 from .._text import plural
 from ..posterior import interval_contains_zero
 from ._errors import CampaignError
@@ -144,11 +145,9 @@ def cross_validate(X, labels, *, C=1.0, n_folds=5, seed=0):
 
 
 def _stderr(values):
-    """``std(values, ddof=1) / sqrt(n)``; 0 for a single value."""
-    values = np.asarray(values, dtype=np.float64)
-    if values.size < 2:
-        return 0.0
-    return float(values.std(ddof=1) / math.sqrt(values.size))
+    """:func:`~skpref._stats.standard_error`, None for fewer than two values (JSON null, "-")."""
+    se = standard_error(values)
+    return None if math.isnan(se) else se
 
 
 def trend_sizes(n_labels, batch_size=None):
@@ -314,7 +313,7 @@ def curve_step(curve, n_labels, key="accuracy"):
     scale = n_labels / (last["labels"] - before["labels"])
     step = (last[key] - before[key]) * scale
     stderr = None
-    if key == "accuracy":
+    if key == "accuracy" and last["stderr"] is not None and before["stderr"] is not None:
         stderr = math.hypot(last["stderr"], before["stderr"]) * scale
     return step, stderr, before["labels"], last["labels"]
 
@@ -538,14 +537,14 @@ def format_status(status, as_json=False):
         lines.append(f"CV accuracy  none yet: {cv['reason']}")
     else:
         lines.append(
-            f"CV accuracy  {cv['accuracy']:.3f} +- {cv['stderr']:.3f} (standard error; "
+            f"CV accuracy  {cv['accuracy']:.3f} +- {_number(cv['stderr'])} (standard error; "
             f"{cv['folds']}-fold, seed {cv['seed']}, C={cv['C']:g}, "
             f"{plural(cv['labels'], 'label')})"
         )
     if cv.get("log_loss") is not None:
         lines.append(
-            f"CV log-loss  {cv['log_loss']:.3f} +- {cv['log_loss_stderr']:.3f} (standard error; "
-            f"ties as the soft label 1/2)"
+            f"CV log-loss  {cv['log_loss']:.3f} +- {_number(cv['log_loss_stderr'])} "
+            "(standard error; ties as the soft label 1/2)"
         )
     if len(status["trend"]) > 1:
         lines += [
@@ -568,7 +567,7 @@ def format_status(status, as_json=False):
             start, end = batch["accuracy_step_from"]
             lines.append(
                 f"  from the curve   accuracy {batch['accuracy_step']:+.3f} +- "
-                f"{batch['accuracy_step_stderr']:.3f}"
+                f"{_number(batch['accuracy_step_stderr'])}"
                 + (f", decided {100.0 * batch['decided_fraction_step']:+.1f} points"
                    if batch.get("decided_fraction_step") is not None else "")
                 + (f", mean width {batch['mean_width_step']:+.4f}"

@@ -191,3 +191,21 @@ def test_one_of_each_is_singular(tmp_path, capsys):
     assert lines[0] == f"pool         {path}: 2 pairs, 1 feature"
     assert lines[1] == f"labels       {labels}: 1 labeled pair"
     assert lines[3] == "unlabeled    1 pair"
+
+
+def test_one_decisive_answer_has_no_standard_error(tmp_path):
+    """Nine ties and one decisive answer: the accuracy of one pair has no spread to estimate.
+
+    It used to be reported as ``+- 0.000``; the standard error of a single value is
+    undefined (``skpref._stats.standard_error`` is NaN), so the status says None / "-".
+    """
+    ids, X, _ = make_pool(n_pairs=50, n_features=3)
+    pool = Pool(ids, X, "pool.npz")
+    answers = [f"{ids[i]},tie" for i in range(9)] + [f"{ids[9]},first"]
+    labels = read_labels(write_labels(tmp_path / "labels.csv", answers), pool)
+    status = campaign_status(pool, labels, C=1.0)
+    cv = status["cv"]
+    assert cv["accuracy"] is not None and cv["stderr"] is None
+    assert cv["log_loss_stderr"] is not None  # ten fitted answers: the log-loss has a spread
+    assert "+- - (standard error" in format_status(status)
+    assert json.loads(format_status(status, as_json=True))["cv"]["stderr"] is None

@@ -191,6 +191,19 @@ def test_fit_needs_an_answer(tmp_path, capsys):
     assert not (tmp_path / "m.joblib").exists()
 
 
+def test_fit_with_one_decisive_answer_reports_no_standard_error(tmp_path, capsys):
+    """Nine ties and one decisive answer: the card and the summary have no accuracy spread."""
+    pool = str(tmp_path / "pool.npz")
+    ids, X, _ = save_text_pool(pool, n_pairs=20)
+    answers = [f"{pair_id},tie" for pair_id in ids[:9]] + [f"{ids[9]},first"]
+    labels = write_labels(tmp_path / "l.csv", answers)
+    model = tmp_path / "m.joblib"
+    assert main(["fit", "--pool", pool, "--labels", labels, "--out", str(model)]) == 0
+    assert "+- -, log-loss" in capsys.readouterr().err
+    card = json.loads(model.with_suffix(".json").read_text())
+    assert card["cv"]["accuracy_stderr"] is None
+
+
 def test_score_single_responses(tmp_path, capsys):
     from skpref.campaign._model_files import score_responses
     from skpref.campaign._pool import ResponsePool

@@ -19,16 +19,13 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skpref.design import oracle_allocation
 from skpref.design._oracle import oracle_design
 
-
-def mu_prime(z):
-    p = 1.0 / (1.0 + np.exp(-z))
-    return p * (1.0 - p)
+from _dense import information, logistic_variance
 
 
 def dense_g(X, theta, weights):
     """g_i(lambda) and the cross matrix x_i^T H^{-1} x_j, densely."""
     margins = X @ theta
-    H = (X * (weights * mu_prime(margins))[:, None]).T @ X
+    H = information(X, weights * logistic_variance(margins), 0.0)
     cross = X @ np.linalg.solve(H, X.T)
     return np.diag(cross) / margins**2, cross
 
@@ -53,7 +50,7 @@ def equivalence_gap(X, theta, weights, rho, active_rtol=1e-3):
     g, cross = dense_g(X, theta, weights)
     margins = X @ theta
     active = np.flatnonzero(g >= rho * (1 - active_rtol))
-    gains = mu_prime(margins)[:, None] * cross[:, active] ** 2 / margins[active] ** 2
+    gains = logistic_variance(margins)[:, None] * cross[:, active] ** 2 / margins[active] ** 2
     n = active.size
     result = linprog(
         np.r_[np.zeros(n), 1.0],
@@ -150,10 +147,10 @@ def test_one_dimension_has_a_closed_form(x, signs, theta):
     """d = 1: g_i = 1 / (theta^2 sum_j lambda_j mu'_j x_j^2): all mass on the best arm."""
     X = (np.array(x) * np.array(signs[: len(x)]))[:, None]
     weights, rho = oracle_allocation(X, [theta])
-    information = mu_prime(X[:, 0] * theta) * X[:, 0] ** 2
-    expected = 1.0 / (theta**2 * information.max())
+    arm_information = logistic_variance(X[:, 0] * theta) * X[:, 0] ** 2
+    expected = 1.0 / (theta**2 * arm_information.max())
     np.testing.assert_allclose(rho, expected, rtol=1e-3)
-    np.testing.assert_allclose(weights @ information, information.max(), rtol=1e-3)
+    np.testing.assert_allclose(weights @ arm_information, arm_information.max(), rtol=1e-3)
 
 
 @given(seed=st.integers(0, 2**31 - 1))

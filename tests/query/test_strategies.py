@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GridSearchCV
 
@@ -36,6 +35,8 @@ from skpref.query import (
 )
 from skpref.query._uncertainty import acceptance_probability
 
+from _dense import design_information, information, logistic_variance, squared_widths
+
 from ._contract import (
     StrategyContract,
     fit_model,
@@ -47,26 +48,12 @@ from ._contract import (
 # -- dense references --------------------------------------------------------------
 
 
-def logistic_variance(z):
-    return expit(z) * expit(-z)
-
-
 def dense_hessian(model, X, sample_weight=None, curvature_weighted=True):
     """``I / C + sum_j s_j c_j x_j x_j^T`` from the training rows (c_j = mu'(m_j) or 1)."""
     weights = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, float)
     if curvature_weighted:
         weights = weights * logistic_variance(X @ model.coef_.ravel())
-    return np.eye(X.shape[1]) / model.C + (X * weights[:, None]).T @ X
-
-
-def squared_widths(H, rows):
-    """``x_i^T H^{-1} x_i`` for every row."""
-    return np.einsum("ij,ji->i", rows, np.linalg.solve(H, rows.T))
-
-
-def design_information(H, rows, curvature, n, weights):
-    """``H(lambda) = H + n sum_j lambda_j mu'(m_j) x_j x_j^T`` (SPEC section 3)."""
-    return H + n * (rows * (weights * curvature)[:, None]).T @ rows
+    return information(X, weights, 1.0 / model.C)
 
 
 def ambiguity(means, widths, beta):
