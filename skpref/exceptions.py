@@ -2,7 +2,7 @@
 
 from numpy.linalg import LinAlgError
 
-__all__ = ["AntisymmetryWarning", "NotPositiveDefiniteError"]
+__all__ = ["AntisymmetryWarning", "InputError", "NotPositiveDefiniteError"]
 
 
 class NotPositiveDefiniteError(LinAlgError, ValueError):
@@ -38,4 +38,27 @@ class AntisymmetryWarning(UserWarning):
     its default ``with_mean=True``) does not: use
     ``StandardScaler(with_mean=False)``. Issued by
     :func:`skpref.check_antisymmetric`, which names the step.
+    """
+
+
+class InputError(Exception):
+    """A problem with the user's files or data that the message names in full.
+
+    The base of the errors of the layers that read files:
+    :class:`~skpref.campaign.CampaignError` (pool, labels and model files),
+    :class:`~skpref.annotate.AnnotateError` (the annotation store and its
+    options) and :class:`~skpref.embed.EmbedError` (text files and models).
+    Its message names the file and the line, row or option at fault, so that
+    the ``skpref`` command prints it as it is, after ``skpref <command>:
+    error:``, and exits with status 1, without a traceback; nothing has been
+    written when one is raised. It is not a :class:`ValueError`: an option
+    outside its range raises scikit-learn's ``InvalidParameterError`` (a
+    ``ValueError``), which the command reports with exit status 2.
+
+    Examples
+    --------
+    >>> from skpref.campaign import CampaignError
+    >>> from skpref.exceptions import InputError
+    >>> issubclass(CampaignError, InputError), issubclass(InputError, ValueError)
+    (True, False)
     """

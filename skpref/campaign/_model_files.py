@@ -136,7 +136,27 @@ def card_json(card):
 
 
 def model_bytes(model):
-    """The joblib file of ``model``, as bytes (written atomically by the caller)."""
+    """The joblib file of ``model``, as bytes, for :func:`write_file` to write atomically.
+
+    ``skpref fit`` writes these bytes to ``--out`` and the card
+    (:func:`card_json`) beside it; :func:`load_model` reads them back.
+
+    Parameters
+    ----------
+    model : PairwiseLogisticRegression
+
+    Returns
+    -------
+    data : bytes
+
+    Examples
+    --------
+    >>> import io, joblib
+    >>> from skpref import PairwiseLogisticRegression
+    >>> data = model_bytes(PairwiseLogisticRegression(C=2.0))
+    >>> joblib.load(io.BytesIO(data)).C
+    2.0
+    """
     import joblib
 
     buffer = io.BytesIO()
@@ -184,6 +204,15 @@ def load_model(path):
 
 def check_compatible(model, card, pool):
     """Refuse a pool of another embedding space than the model's.
+
+    Parameters
+    ----------
+    model : PairwiseLogisticRegression
+        Fitted, as :func:`load_model` returns it.
+    card : dict or None
+        Its card (:func:`load_model`), which records the embedding model and
+        the item template of the pool it was fitted on.
+    pool : Pool or ResponsePool
 
     Raises
     ------

@@ -6,7 +6,7 @@ import csv
 import pytest
 
 from skpref.benchmark import default_datasets
-from skpref.benchmark._command import DefaultOnceFormatter
+from skpref.cli._options import DefaultOnceFormatter
 from skpref.cli import main
 
 from ._helpers import assert_defaults_once, option_helps

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-import skpref.benchmark._label_complexity_command as command
+import skpref.cli._label_complexity as command
 from skpref.benchmark import label_complexity_study, make_gap_instance
 from skpref.cli import main
 

@@ -1,4 +1,4 @@
-"""Option types and error classes shared by every ``skpref`` command.
+"""Option types and help formatting shared by every ``skpref`` command.
 
 Every numeric option is parsed by one of the types below, so that argparse
 itself rejects a value outside the option's range (exit status 2, the message
@@ -7,10 +7,6 @@ for its kind (an integer option takes no ``1.5`` or ``1e3``; a number option
 takes no ``nan`` or ``inf``) and for its range, and the message names the
 bound that was violated.
 
-The error classes carry the exit status of the documented scheme: 1 for a
-problem with the files or the data (:class:`CommandError`), 2 for bad options
-(:class:`UsageError`, and argparse's own errors); :mod:`skpref.cli` maps them,
-and signals (128 + the signal's number), in one place.
 
 Examples
 --------
@@ -33,6 +29,7 @@ argparse.ArgumentTypeError: must be a finite number in [0, 100], got 'nan'
 
 import argparse
 import math
+import sys
 
 #: Largest ``--seed``: scikit-learn's ``random_state`` and numpy's legacy
 #: ``RandomState`` take seeds in ``[0, 2**32 - 1]``.
@@ -42,16 +39,8 @@ MAX_SEED = 2**32 - 1
 MAX_COUNT = 2**31 - 1
 
 
-class CommandError(Exception):
-    """A problem with the user's files or data: the command prints its message, exits 1."""
-
-    exit_status = 1
-
-
-class UsageError(CommandError):
-    """Options that argparse cannot check one at a time (exit status 2)."""
-
-    exit_status = 2
+class UsageError(Exception):
+    """Options that are valid one by one but not together (exit status 2)."""
 
 
 def _shown(text, limit=40):
@@ -160,3 +149,35 @@ def n_jobs(text):
         raise argparse.ArgumentTypeError(
             f"must be -1 (every core) or an integer in [1, 1024], got {_shown(text)}"
         ) from None
+
+
+class DefaultOnceFormatter(argparse.HelpFormatter):
+    """Help that states each option's default once: in its own words, or appended.
+
+    An option whose help already says what its default is (``"(default: the three real
+    ones ...)"``, where the value is None or a rule) keeps its words; any other option that
+    takes a value gets ``(default: VALUE)`` appended, a list as it is typed on the command line
+    (``0.1 0.05 0.01``). A flag (``--quick``) is off unless given and gets nothing:
+    ``argparse.ArgumentDefaultsHelpFormatter`` prints ``(default: None)`` after a help that
+    already gave the default in words, and ``(default: False)`` after every flag.
+    """
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (
+            "default" in text
+            or action.nargs == 0
+            or action.default is argparse.SUPPRESS
+            or not action.option_strings
+        ):
+            return text
+        value = action.default
+        if isinstance(value, (list, tuple)):
+            value = " ".join(str(item) for item in value)
+        # The help is %-formatted by argparse: a literal % in the value must stay one.
+        return f"{text} (default: {str(value).replace('%', '%%')})"
+
+
+def report(command, kind, message):
+    """Print ``skpref <command>: <kind>: <message>`` on standard error."""
+    print(f"skpref {command}: {kind}: {message}", file=sys.stderr)

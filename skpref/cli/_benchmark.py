@@ -5,24 +5,11 @@ Parsing only: the options become the arguments of :func:`run_benchmark`, whose r
 experiments' commands, lives here too.
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
-from .._cli_types import (
-    INVERSE_REGULARISATION,
-    MAX_SEED,
-    SEED,
-    UsageError,
-    integer,
-    n_jobs,
-    number,
-)
-from ..datasets import DATASETS
-from ..query import STRATEGIES
-from ._benchmark_report import write_benchmark_report
-from ._protocol import (
+from ..benchmark import (
     DEFAULT_C,
     DEFAULT_MAX_SEEDS,
     DEFAULT_N_SEEDS,
@@ -30,35 +17,21 @@ from ._protocol import (
     SYNTHETIC,
     default_datasets,
     run_benchmark,
+    write_benchmark_report,
 )
-from .._text import plural
-
-
-class DefaultOnceFormatter(argparse.HelpFormatter):
-    """Help that states each option's default once: in its own words, or appended.
-
-    An option whose help already says what its default is (``"(default: the three real
-    ones ...)"``, where the value is None or a rule) keeps its words; any other option that
-    takes a value gets ``(default: VALUE)`` appended, a list as it is typed on the command line
-    (``0.1 0.05 0.01``). A flag (``--quick``) is off unless given and gets nothing:
-    ``argparse.ArgumentDefaultsHelpFormatter`` prints ``(default: None)`` after a help that
-    already gave the default in words, and ``(default: False)`` after every flag.
-    """
-
-    def _get_help_string(self, action):
-        text = action.help or ""
-        if (
-            "default" in text
-            or action.nargs == 0
-            or action.default is argparse.SUPPRESS
-            or not action.option_strings
-        ):
-            return text
-        value = action.default
-        if isinstance(value, (list, tuple)):
-            value = " ".join(str(item) for item in value)
-        # The help is %-formatted by argparse: a literal % in the value must stay one.
-        return f"{text} (default: {str(value).replace('%', '%%')})"
+from ..datasets import DATASETS
+from ..query import STRATEGIES
+from ..utils import plural
+from ._options import (
+    INVERSE_REGULARISATION,
+    MAX_SEED,
+    SEED,
+    DefaultOnceFormatter,
+    UsageError,
+    integer,
+    n_jobs,
+    number,
+)
 
 
 def add_commands(commands):

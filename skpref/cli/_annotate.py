@@ -9,9 +9,9 @@ import argparse
 import sys
 import textwrap
 
-from .._cli_types import INVERSE_REGULARISATION, SEED, integer, number
+from ..annotate import AnnotateError, export_labels
 from ..query import STRATEGIES
-from ._errors import AnnotateError
+from ._options import INVERSE_REGULARISATION, SEED, integer, number
 
 #: Largest ``--lease-minutes`` (a week).
 MAX_LEASE_MINUTES = 7 * 24 * 60.0
@@ -124,7 +124,7 @@ def _annotate(args):
             f"skpref annotate needs starlette and uvicorn ({error.name} is missing): "
             'pip install "skpref[annotate]"'
         ) from None
-    from ._serve import Server
+    from ..annotate import Server
 
     server = Server(
         args.pool, args.db, texts=args.texts, labels=args.labels, strategy=args.strategy,
@@ -139,8 +139,6 @@ def _annotate(args):
 
 
 def _export(args):
-    from ._transfer import export_labels
-
     count = export_labels(args.db, args.out)
     print(f"skpref export: wrote {count} label(s) to "
           f"{'stdout' if args.out == '-' else args.out}", file=sys.stderr)

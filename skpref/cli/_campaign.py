@@ -13,26 +13,20 @@ statuses.
 
 import argparse
 import contextlib
-import os
 import sys
 import textwrap
 
 import numpy as np
 
-from .._cli_types import INVERSE_REGULARISATION, SEED, integer, number
-from ..query import STRATEGIES
-from .._atomic import NotRegularFileError, atomic_write_bytes, resolve_output, write_stream
-from .._text import plural
-from ._errors import CampaignError
-from ._labels import read_labels
-from ._pool import read_pool
-from ._select import select_batch
-from ._status import MIN_CV_LABELS, campaign_status, format_status
-from ._model_files import (
-    card_json, card_path, check_compatible, fit_reward_model, load_model, model_bytes,
-    score_pairs, score_responses,
+from ..campaign import (
+    MIN_CV_LABELS, CampaignError, campaign_status, card_json, card_path, check_compatible,
+    check_output, fit_reward_model, format_status, load_model, model_bytes, read_labels,
+    read_pool, read_responses, score_pairs, score_responses, select_batch, write_file,
+    write_output,
 )
-from ._pool import read_responses
+from ..query import STRATEGIES
+from ..utils import plural
+from ._options import INVERSE_REGULARISATION, SEED, integer, number, report
 
 #: ``--C`` of every campaign command: the estimator's default, chosen on held-out accuracy
 #: and log-loss at 50 to 200 labels of the real datasets (``benchmarks/tune_campaign_C.md``).
@@ -226,10 +220,6 @@ def add_commands(subparsers):
     score.set_defaults(run=_score, report_warnings=True)
 
 
-def _report(command, kind, message):
-    print(f"skpref {command}: {kind}: {message}", file=sys.stderr)
-
-
 @contextlib.contextmanager
 def _numerics(what):
     """Numerical failures of the model or the strategy as one clear error (exit status 1).
@@ -245,90 +235,17 @@ def _numerics(what):
         raise CampaignError(f"{what}: {error}") from None
 
 
-def _same_file(first, second):
-    """Whether two paths name one file (the same path, or the same inode)."""
-    if os.path.realpath(first) == os.path.realpath(second):
-        return True
-    try:
-        one, other = os.stat(first), os.stat(second)
-    except OSError:
-        return False
-    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
-
-
-def _check_out(args, out=None, inputs=None, option="--out", what="batch"):
-    """What ``--out`` is, checked before any work: a problem writes nothing."""
-    out = args.out if out is None else out
-    if out == "-":
-        return "stream"
-    if inputs is None:
-        inputs = (("--labels", args.labels), ("--pool", args.pool))
-    for name, path in inputs:
-        if _same_file(out, path):
-            raise CampaignError(
-                f"{option} {out} is the {name[2:]} file; the {what} must go to another file "
-                f"(the {' and the '.join(n[2:] for n, _ in inputs)} "
-                f"{'is' if len(inputs) == 1 else 'are'} only ever read)."
-            )
-    try:
-        kind, _ = resolve_output(out)
-    except NotRegularFileError as error:
-        if os.path.isdir(out):
-            raise CampaignError(f"{option} {out} is a directory; give a file name.") from None
-        raise CampaignError(
-            f"{option} {out} {error.strerror}; give a regular file, a new path, a FIFO, a "
-            "device or - (only a regular file is ever replaced)."
-        ) from None
-    except FileNotFoundError:
-        if not out:
-            raise CampaignError(f"{option} is empty; give a file name, or - for stdout.") from None
-        real = os.path.realpath(out)
-        raise CampaignError(
-            f"{option} {out}: the directory {os.path.dirname(real)} does not exist."
-        ) from None
-    except OSError as error:
-        raise CampaignError(f"{option} {out}: {error.strerror}.") from None
-    return kind
-
-
-def _write_batch(out, text):
-    if out == "-":
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            raise CampaignError(
-                f"cannot write the batch to stdout: {error.strerror or error}."
-            ) from None
-        return
-    kind = "regular"
-    try:
-        kind, _ = resolve_output(out)  # again: it may have changed while the batch was computed
-        if kind == "stream":
-            write_stream(out, text.encode("utf-8"))
-        else:
-            atomic_write_bytes(out, text.encode("utf-8"))
-    except NotRegularFileError as error:
-        raise CampaignError(f"--out {out} {error.strerror}; nothing was written.") from None
-    except OSError as error:
-        state = (
-            "part of the batch may have reached it" if kind == "stream"
-            else "the file was left as it was"
-        )
-        raise CampaignError(
-            f"--out {out}: cannot write the batch to {error.filename or out}: "
-            f"{error.strerror or error} ({state})."
-        ) from None
+def _inputs(args):
+    """The files a campaign command only reads, with the options that named them."""
+    return (("--labels", args.labels), ("--pool", args.pool))
 
 
 def _select(args):
-    _check_out(args)
+    check_output(args.out, _inputs(args))
     pool = read_pool(args.pool, args.id_column)
     labels = read_labels(args.labels, pool)
     for note in labels.notes():
-        _report("select", "note", note)
+        report("select", "note", note)
     with _numerics(
         f"cannot fit the model on {plural(len(labels), 'labeled pair')} and score the pool "
         f"with {args.strategy} (--C {args.C:g})"
@@ -337,12 +254,11 @@ def _select(args):
             pool, labels, args.batch_size, args.strategy, seed=args.seed, C=args.C,
             beta=args.beta, texts=args.texts,
         )
-    text = batch.to_csv()
-    _write_batch(args.out, text)
+    write_output(args.out, batch.to_csv())
     if batch.n_unlabeled == 0:
-        _report("select", "note", "every pool pair is labeled: the batch file has only its header.")
+        report("select", "note", "every pool pair is labeled: the batch file has only its header.")
     elif len(batch) < args.batch_size:
-        _report(
+        report(
             "select", "note",
             f"only {plural(batch.n_unlabeled, 'unlabeled pair')} left: the batch has "
             f"{len(batch)}, not {args.batch_size}.",
@@ -362,7 +278,7 @@ def _status(args):
     labels = read_labels(args.labels, pool)
     note = labels.unfinished_note()  # repeats are in the report itself
     if note:
-        _report("status", "note", note)
+        report("status", "note", note)
     with _numerics(
         f"cannot fit the model on {plural(len(labels), 'labeled pair')} (--C {args.C:g})"
     ):
@@ -374,39 +290,26 @@ def _status(args):
     return 0
 
 
-def _write_file(option, out, data):
-    """Write ``data`` to the regular file ``out`` atomically, errors as CampaignError."""
-    try:
-        atomic_write_bytes(out, data)
-    except NotRegularFileError as error:
-        raise CampaignError(f"{option} {out} {error.strerror}; nothing was written.") from None
-    except OSError as error:
-        raise CampaignError(
-            f"{option} {out}: cannot write {error.filename or out}: {error.strerror or error} "
-            "(the file was left as it was)."
-        ) from None
-
-
 def _fit(args):
     card_file = card_path(args.out)
-    inputs = (("--labels", args.labels), ("--pool", args.pool))
     for option, path in (("--out", args.out), ("--out (its card)", card_file)):
-        if path != "-" and _check_out(args, path, inputs, option, "model") == "stream":
+        kind = path != "-" and check_output(path, _inputs(args), option=option, what="model")
+        if kind == "stream":
             raise CampaignError(f"{option} {path} is a stream; give a file name (*.joblib).")
     if args.out == "-":
         raise CampaignError("--out -: a model is a file; give a file name (*.joblib).")
     pool = read_pool(args.pool, args.id_column)
     labels = read_labels(args.labels, pool)
     for note in labels.notes():
-        _report("fit", "note", note)
+        report("fit", "note", note)
     with _numerics(
         f"cannot fit the model on {plural(len(labels), 'labeled pair')} (--C {args.C:g})"
     ):
         model, card = fit_reward_model(
             pool, labels, C=args.C, n_folds=args.folds, seed=args.seed
         )
-    _write_file("--out", args.out, model_bytes(model))
-    _write_file("--out (its card)", card_file, card_json(card).encode("utf-8"))
+    write_file(args.out, model_bytes(model))
+    write_file(card_file, card_json(card).encode("utf-8"), option="--out (its card)")
     cv = card["cv"]
     summary = (
         f"CV accuracy {cv['accuracy']:.3f} +- {cv['accuracy_stderr']:.3f}, log-loss "
@@ -426,7 +329,7 @@ def _fit(args):
 
 def _score(args):
     inputs = (("--model", args.model), ("--pool", args.pool))
-    _check_out(args, args.out, inputs, "--out", "scores")
+    check_output(args.out, inputs, what="scores")
     model, card = load_model(args.model)
     try:
         pool = read_pool(args.pool, args.id_column)
@@ -439,10 +342,7 @@ def _score(args):
     check_compatible(model, card, pool)
     with _numerics("cannot score the pool"):
         text = (score_responses if responses else score_pairs)(model, pool, args.beta)
-    if args.out == "-":
-        _write_batch("-", text)
-    else:
-        _write_batch(args.out, text)
+    write_output(args.out, text, what="scores")
     what = "responses" if responses else "pairs"
     print(
         f"skpref score: wrote {len(pool.ids)} {what} to "

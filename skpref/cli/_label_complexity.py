@@ -9,12 +9,14 @@ import os
 import sys
 import time
 
-from .._cli_types import SEED, integer, n_jobs, number
-from ._command import DefaultOnceFormatter
-from ._label_complexity import DESIGNS, label_complexity_study
-from ._label_complexity_report import write_label_complexity_report
-from ._label_complexity_summary import format_label_complexity
-from .._text import plural
+from ..benchmark import (
+    DESIGNS,
+    format_label_complexity,
+    label_complexity_study,
+    write_label_complexity_report,
+)
+from ..utils import plural
+from ._options import SEED, DefaultOnceFormatter, integer, n_jobs, number
 
 
 def _command(args):
