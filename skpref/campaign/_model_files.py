@@ -36,7 +36,9 @@ import os
 
 import numpy as np
 
+from .._params import validated
 from .._text import plural
+from ._constraints import constraints
 from ._errors import CampaignError
 from ._select import fit_on_answers, interval_probabilities
 from ._status import cross_validate
@@ -65,6 +67,7 @@ def _finite(value):
     return None if value is None or not math.isfinite(value) else float(value)
 
 
+@validated(constraints("C", "n_folds", "seed"))
 def fit_reward_model(pool, labels, *, C=1.0, n_folds=5, seed=0):
     """Fit the campaign's model on every answer and describe it in a card.
 
@@ -247,6 +250,7 @@ def _number(value):
     return f"{float(value):.6g}"
 
 
+@validated(constraints("beta"))
 def score_pairs(model, pool, beta=1.0):
     """The scores file of a pool of pairs (see the module's docstring) as CSV text.
 
@@ -269,6 +273,7 @@ def score_pairs(model, pool, beta=1.0):
     return _csv(header, columns)
 
 
+@validated(constraints("beta"))
 def score_responses(model, pool, beta=1.0):
     """The scores file of a pool of single responses: the reward and its interval.
 

@@ -1,14 +1,14 @@
 """``skpref select``, ``status``, ``fit`` and ``score``: the command-line side of a campaign.
 
-Both commands only read the pool and the label file. ``select`` writes the
-batch file atomically when ``--out`` is a regular file or a new path, and
-directly when it is a stream (``-``, a FIFO, a device, ``/dev/stdout``); it
-never replaces anything else (:mod:`skpref._atomic`). A problem with
-the files or the data prints ``skpref <command>: error: ...`` on stderr and
-exits with status 1, bad options exit with 2 (argparse checks every numeric
-option's range), a signal exits with 128 + its number; nothing is written
-when a problem is found. :mod:`skpref.cli` maps errors and signals to these
-statuses.
+The commands only read the pool and the label file. ``select`` writes the batch file
+atomically when ``--out`` is a regular file or a new path, and directly when it is a stream
+(``-``, a FIFO, a device, ``/dev/stdout``); it never replaces anything else
+(:func:`skpref.campaign.write_output`). Each command first has its options checked by the
+campaign function that owns them (``select_batch.check_params``, ...), then ``--out``
+(:func:`skpref.campaign.check_output`), then reads the files: a problem found at any step
+writes nothing. A problem with the files or the data prints ``skpref <command>: error: ...``
+on stderr and exits with status 1, bad options exit with 2, a signal exits with 128 + its
+number (:mod:`skpref.cli` maps them).
 """
 
 import argparse
@@ -17,6 +17,7 @@ import sys
 import textwrap
 
 import numpy as np
+from sklearn.utils._param_validation import InvalidParameterError
 
 from ..campaign import (
     MIN_CV_LABELS, CampaignError, campaign_status, card_json, card_path, check_compatible,
@@ -26,14 +27,14 @@ from ..campaign import (
 )
 from ..query import STRATEGIES
 from ..utils import plural
-from ._options import INVERSE_REGULARISATION, SEED, integer, number, report
+from ._options import integer, number, report
 
 #: ``--C`` of every campaign command: the estimator's default, chosen on held-out accuracy
 #: and log-loss at 50 to 200 labels of the real datasets (``benchmarks/tune_campaign_C.md``).
 CAMPAIGN_C = 1.0
 
-#: Largest ``--beta``, in logit standard deviations (a 100-sigma interval is already all of R).
-MAX_BETA = 100.0
+#: The campaign functions' parameters that the options name otherwise.
+_OPTIONS = {"n_folds": "--folds"}
 
 _FILES_HELP = """\
 pool file: .npz with 'ids' and 'X' (difference rows) or 'X_first'/'X_second';
@@ -58,7 +59,7 @@ def _add_common(parser):
         "--id-column", default="pair_id", help="id column of .csv/.parquet pools (default pair_id)"
     )
     parser.add_argument(
-        "--C", type=INVERSE_REGULARISATION, default=CAMPAIGN_C,
+        "--C", type=number, default=CAMPAIGN_C,
         help=(
             "the model's C: the prior variance of each coefficient, i.e. the inverse "
             "regularisation strength, in [1e-100, 1e100] (default 1: with 50 to 200 labels "
@@ -68,7 +69,7 @@ def _add_common(parser):
         ),
     )
     parser.add_argument(
-        "--seed", type=SEED, default=0, help="random seed, in [0, 2**32 - 1] (default 0)"
+        "--seed", type=integer, default=0, help="random seed, in [0, 2**32 - 1] (default 0)"
     )
 
 
@@ -107,14 +108,14 @@ def add_commands(subparsers):
     )
     _add_common(select)
     select.add_argument(
-        "--batch-size", type=integer(1), required=True, help="pairs in the next batch"
+        "--batch-size", type=integer, required=True, help="pairs in the next batch"
     )
     select.add_argument(
         "--strategy", choices=list(STRATEGIES), default="ci-location",
         help="query strategy (default ci-location)",
     )
     select.add_argument(
-        "--beta", type=number(0.0, MAX_BETA), default=None,
+        "--beta", type=number, default=None,
         help=(
             "the strategy's beta (ci-location, design only; default 1) and the "
             "half-width of the reported intervals in logit standard deviations "
@@ -134,7 +135,7 @@ def add_commands(subparsers):
             "is written directly"
         ),
     )
-    select.set_defaults(run=_select, report_warnings=True)
+    select.set_defaults(run=_select, report_warnings=True, options=_OPTIONS)
 
     status = subparsers.add_parser(
         "status",
@@ -158,20 +159,20 @@ def add_commands(subparsers):
     )
     _add_common(status)
     status.add_argument(
-        "--beta", type=number(0.0, MAX_BETA), default=1.0,
+        "--beta", type=number, default=1.0,
         help="interval half-width for decided pairs, in logit standard deviations, in "
         "[0, 100] (default 1)",
     )
     status.add_argument(
-        "--folds", type=integer(2), default=5, help="cross-validation folds, >= 2 (default 5)"
+        "--folds", type=integer, default=5, help="cross-validation folds, >= 2 (default 5)"
     )
     status.add_argument(
-        "--batch-size", type=integer(1), default=None,
+        "--batch-size", type=integer, default=None,
         help="the learning curve after each of the last five batches of this size, and "
         "the estimates for a next batch of this size",
     )
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    status.set_defaults(run=_status, report_warnings=True)
+    status.set_defaults(run=_status, report_warnings=True, options=_OPTIONS)
 
     fit = subparsers.add_parser(
         "fit",
@@ -189,10 +190,10 @@ def add_commands(subparsers):
     )
     _add_common(fit)
     fit.add_argument(
-        "--folds", type=integer(2), default=5, help="cross-validation folds, >= 2 (default 5)"
+        "--folds", type=integer, default=5, help="cross-validation folds, >= 2 (default 5)"
     )
     fit.add_argument("--out", required=True, help="the model file to write (*.joblib)")
-    fit.set_defaults(run=_fit, report_warnings=True)
+    fit.set_defaults(run=_fit, report_warnings=True, options=_OPTIONS)
 
     score = subparsers.add_parser(
         "score",
@@ -213,7 +214,7 @@ def add_commands(subparsers):
         "--id-column", default="pair_id", help="id column of .csv/.parquet pools (default pair_id)"
     )
     score.add_argument(
-        "--beta", type=number(0.0, MAX_BETA), default=1.0,
+        "--beta", type=number, default=1.0,
         help="interval half-width in logit standard deviations, in [0, 100] (default 1)",
     )
     score.add_argument("--out", required=True, help="scores CSV to write; - for stdout")
@@ -231,6 +232,8 @@ def _numerics(what):
     """
     try:
         yield
+    except InvalidParameterError:  # an option's value: exit status 2, under the option's name
+        raise
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
         raise CampaignError(f"{what}: {error}") from None
 
@@ -241,6 +244,10 @@ def _inputs(args):
 
 
 def _select(args):
+    select_batch.check_params(
+        batch_size=args.batch_size, strategy=args.strategy, seed=args.seed, C=args.C,
+        beta=args.beta, texts=args.texts,
+    )
     check_output(args.out, _inputs(args))
     pool = read_pool(args.pool, args.id_column)
     labels = read_labels(args.labels, pool)
@@ -274,6 +281,9 @@ def _select(args):
 
 
 def _status(args):
+    campaign_status.check_params(
+        C=args.C, beta=args.beta, seed=args.seed, n_folds=args.folds, batch_size=args.batch_size
+    )
     pool = read_pool(args.pool, args.id_column)
     labels = read_labels(args.labels, pool)
     note = labels.unfinished_note()  # repeats are in the report itself
@@ -291,6 +301,7 @@ def _status(args):
 
 
 def _fit(args):
+    fit_reward_model.check_params(C=args.C, n_folds=args.folds, seed=args.seed)
     card_file = card_path(args.out)
     for option, path in (("--out", args.out), ("--out (its card)", card_file)):
         kind = path != "-" and check_output(path, _inputs(args), option=option, what="model")
@@ -328,6 +339,7 @@ def _fit(args):
 
 
 def _score(args):
+    score_pairs.check_params(beta=args.beta)  # score_responses takes the same beta
     inputs = (("--model", args.model), ("--pool", args.pool))
     check_output(args.out, inputs, what="scores")
     model, card = load_model(args.model)

@@ -66,15 +66,15 @@ def add_commands(subparsers):
         help="write the known preferences (hh-rlhf, ultrafeedback, a label column) to this "
         "labels CSV; an existing file is never replaced by other labels",
     )
-    embed.add_argument("--batch-size", type=integer(1), default=64,
+    embed.add_argument("--batch-size", type=integer, default=64,
                        help="items per forward pass, >= 1 (default 64)")
     embed.add_argument("--device", default="cpu", help="torch device (default cpu)")
     embed.add_argument(
-        "--chunk-size", type=integer(1), default=DEFAULT_CHUNK_SIZE,
+        "--chunk-size", type=integer, default=DEFAULT_CHUNK_SIZE,
         help=f"distinct items per cached chunk, >= 1 (default {DEFAULT_CHUNK_SIZE})",
     )
     embed.add_argument(
-        "--seed", type=integer(0, 2**32 - 1), default=0,
+        "--seed", type=integer, default=0,
         help="seeds which hh-rlhf/ultrafeedback pairs show the chosen response second "
         "(default 0)",
     )
@@ -90,6 +90,7 @@ def _note(message):
 
 
 def _embed(args):
+    embed_file.check_params(batch_size=args.batch_size, chunk_size=args.chunk_size, seed=args.seed)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     try:  # the command has its own progress bar; transformers' "Loading weights" bar is noise
         from transformers.utils import logging as transformers_logging

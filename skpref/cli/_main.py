@@ -14,13 +14,21 @@ import sys
 import threading
 import warnings
 
-from ..exceptions import InputError
+from sklearn.utils._param_validation import InvalidParameterError
+
+from ..exceptions import InputError, ParameterError
 from . import _annotate, _benchmark, _campaign, _embed, _label_complexity
-from ._options import UsageError
+from ._options import option_message, option_of
 
 # One module per command group, each with an ``add_commands(subparsers)`` function that adds
-# its parser(s) and sets ``run`` (and ``report_warnings=True`` to turn Python warnings into
-# ``skpref <command>: warning:`` lines); this module only dispatches.
+# its parser(s) and sets, with ``set_defaults``:
+#   run              the function of the parsed arguments that returns the exit status; it
+#                    calls the owner's ``check_params`` before it reads or writes anything;
+#   options          {parameter: option} where an owner's parameter is not the option's name
+#                    with underscores (``random_state``: ``--seed``), for the messages;
+#   report_warnings  True to turn Python warnings into ``skpref <command>: warning:`` lines;
+#   usage_errors     further exception classes that mean bad options (exit status 2).
+# This module only dispatches, and maps every outcome to its exit status.
 _COMMAND_MODULES = (_annotate, _benchmark, _campaign, _label_complexity, _embed)
 
 #: Signals that stop a command cleanly; SIGTERM is installed last (a test waits for it).
@@ -106,9 +114,17 @@ def _run(args):
         if getattr(args, "report_warnings", False):
             caught = stack.enter_context(warnings.catch_warnings(record=True))
             warnings.simplefilter("always")
+        options = getattr(args, "options", {})
         try:
             code = args.run(args)
-        except UsageError as error:
+        except InvalidParameterError as error:  # an owner refused an option's value
+            code = 2
+            _report(command, "error", option_message(str(error), options))
+        except ParameterError as error:  # options refused together
+            code = 2
+            _report(command, "error", error.render(
+                lambda name, value: f"{option_of(name, options)[0]} {value}"))
+        except getattr(args, "usage_errors", ()) as error:
             code = 2
             _report(command, "error", error)
         except InputError as error:
@@ -133,7 +149,16 @@ def main(argv=None):
 
     Examples
     --------
+    Bad options end with exit status 2 before any file is read (the message is on
+    standard error: ``skpref status: error: argument --folds: must be an integer in [2,
+    2147483647], got 1``):
+
     >>> main(["status", "--pool", "pool.npz", "--labels", "labels.csv", "--folds", "1"])
+    2
+
+    argparse itself stops the command on an option it cannot parse:
+
+    >>> main(["status", "--pool", "pool.npz", "--labels", "labels.csv", "--folds", "x"])
     Traceback (most recent call last):
     ...
     SystemExit: 2

@@ -1,46 +1,36 @@
-"""Option types and help formatting shared by every ``skpref`` command.
+"""What every ``skpref`` command shares: parsing option text, naming options, help, messages.
 
-Every numeric option is parsed by one of the types below, so that argparse
-itself rejects a value outside the option's range (exit status 2, the message
-``argument --x: must be ...``) before any file is read. A value is checked
-for its kind (an integer option takes no ``1.5`` or ``1e3``; a number option
-takes no ``nan`` or ``inf``) and for its range, and the message names the
-bound that was violated.
-
+An option's text is parsed here into an ``int``, a ``float`` or a ``str`` and nothing more
+(``--strategy`` and the like keep argparse's ``choices``: a name is parsed by finding it).
+Its range is checked once, by the function that owns the parameter (``select_batch``,
+``run_benchmark``, ``Server``, ...): each command calls the owner's ``check_params`` before
+it reads or writes any file, and :mod:`skpref.cli._main` reports the owner's error under the
+option's name (:func:`option_message`), with exit status 2.
 
 Examples
 --------
->>> batch_size = integer(1)
->>> batch_size("20")
-20
->>> batch_size("0")
+>>> integer("20"), number("0.5"), number("1e-3")
+(20, 0.5, 0.001)
+>>> integer("1.5")
 Traceback (most recent call last):
 ...
-argparse.ArgumentTypeError: must be an integer >= 1, got '0'
->>> SEED("4294967296")
-Traceback (most recent call last):
-...
-argparse.ArgumentTypeError: must be an integer <= 4294967295, got '4294967296'
->>> number(0.0, 100.0)("nan")
-Traceback (most recent call last):
-...
-argparse.ArgumentTypeError: must be a finite number in [0, 100], got 'nan'
+argparse.ArgumentTypeError: must be an integer, got '1.5'
+>>> option_message(
+...     "The 'random_state' parameter of run_benchmark must be an int in the range "
+...     "[0, 4294967295], an instance of 'numpy.random.mtrand.RandomState' or None. "
+...     "Got -1 instead.", {"random_state": "--seed"})
+'argument --seed: must be an integer in [0, 4294967295], got -1'
 """
 
 import argparse
-import math
+import re
 import sys
 
-#: Largest ``--seed``: scikit-learn's ``random_state`` and numpy's legacy
-#: ``RandomState`` take seeds in ``[0, 2**32 - 1]``.
-MAX_SEED = 2**32 - 1
-
-#: Largest count option (batch sizes, folds, runs): numpy's and joblib's C integers.
-MAX_COUNT = 2**31 - 1
-
-
-class UsageError(Exception):
-    """Options that are valid one by one but not together (exit status 2)."""
+#: scikit-learn's message for a parameter outside its constraints (``InvalidParameterError``).
+_INVALID = re.compile(
+    r"The '(?P<name>\w+)' parameter of \S+ must be (?P<rule>.*)\. Got (?P<value>.*) instead\.",
+    re.DOTALL,
+)
 
 
 def _shown(text, limit=40):
@@ -48,107 +38,110 @@ def _shown(text, limit=40):
     return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")
 
 
-def _bound(value):
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-class _Range:
-    """An argparse type: parse with ``kind``, then check ``[minimum, maximum]``.
-
-    ``positive`` adds the bound ``> 0`` before ``minimum`` (for options such as
-    ``--C`` whose useful range starts far above 0 but whose natural first
-    condition is "positive").
-    """
-
-    def __init__(self, kind, noun, minimum=None, maximum=None, *, positive=False,
-                 exclusive=False):
-        self.kind, self.noun = kind, noun
-        self.minimum, self.maximum = minimum, maximum
-        self.positive, self.exclusive = positive, exclusive
-        self.__name__ = noun  # argparse names the type by this in some messages
-
-    def describe(self):
-        """``"an integer >= 1"``, ``"a finite number in [0, 100]"``, ..."""
-        low, high = self.minimum, self.maximum
-        if low is not None and high is not None:
-            left, right = "()" if self.exclusive else "[]"
-            return f"{self.noun} in {left}{_bound(low)}, {_bound(high)}{right}"
-        if low is not None:
-            return f"{self.noun} {'>' if self.exclusive else '>='} {_bound(low)}"
-        if high is not None:
-            return f"{self.noun} {'<' if self.exclusive else '<='} {_bound(high)}"
-        return self.noun
-
-    def _fail(self, condition, text):
-        raise argparse.ArgumentTypeError(f"must be {condition}, got {_shown(text)}")
-
-    def __call__(self, text):
-        try:
-            value = self.kind(text)
-        except (TypeError, ValueError):  # int("1.5"), float("x"), > 4300 digits
-            self._fail(self.describe(), text)
-        if isinstance(value, float) and not math.isfinite(value):
-            self._fail(self.describe(), text)
-        low, high = self.minimum, self.maximum
-        if self.positive and not value > 0:
-            self._fail(f"{self.noun} > 0", text)
-        if low is not None and (value <= low if self.exclusive else value < low):
-            self._fail(f"{self.noun} {'>' if self.exclusive else '>='} {_bound(low)}", text)
-        if high is not None and (value >= high if self.exclusive else value > high):
-            self._fail(f"{self.noun} {'<' if self.exclusive else '<='} {_bound(high)}", text)
-        return value
-
-    def __repr__(self):
-        return f"<{self.describe()}>"
-
-
-def integer(minimum=None, maximum=MAX_COUNT):
-    """An integer option in ``[minimum, maximum]`` (``"1.5"``, ``"1e3"`` are refused).
-
-    Examples
-    --------
-    >>> integer(2)("5")
-    5
-    """
-    return _Range(int, "an integer", minimum, maximum)
-
-
-def number(minimum=None, maximum=None, *, positive=False, exclusive=False):
-    """A finite float option in ``[minimum, maximum]`` (``(minimum, maximum)`` if ``exclusive``).
-
-    Examples
-    --------
-    >>> number(0.0, 1.0, exclusive=True)("0.05")
-    0.05
-    """
-    return _Range(float, "a finite number", minimum, maximum, positive=positive,
-                  exclusive=exclusive)
-
-
-#: ``--seed`` of every command.
-SEED = integer(0, MAX_SEED)
-
-#: ``--C``, the model's inverse regularisation strength (the prior variance of each
-#: coefficient): positive, and far from where ``C`` or ``1 / C`` leave double precision.
-INVERSE_REGULARISATION = number(1e-100, 1e100, positive=True)
-
-
-def n_jobs(text):
-    """``-1`` (every core) or an integer in ``[1, 1024]``.
-
-    Examples
-    --------
-    >>> n_jobs("-1"), n_jobs("2")
-    (-1, 2)
-    """
-    if text.strip() == "-1":
-        return -1
+def integer(text):
+    """An integer option's text as an ``int`` (``"1.5"``, ``"1e3"`` and ``"x"`` are refused)."""
     try:
-        return integer(1, 1024)(text)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(
-            f"must be -1 (every core) or an integer in [1, 1024], got {_shown(text)}"
-        ) from None
+        return int(text)
+    except ValueError:  # int("1.5"), int("x"), more than 4300 digits
+        raise argparse.ArgumentTypeError(f"must be an integer, got {_shown(text)}") from None
+
+
+def number(text):
+    """A number option's text as a ``float`` (``"nan"`` and ``"inf"`` parse; owners refuse them)."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {_shown(text)}") from None
+
+
+def option_of(name, options):
+    """The option that gives the owner's parameter ``name``: ``options[name]`` or ``--name``.
+
+    An entry of ``options`` is the option, or ``(option, scale)`` when the owner's value is the
+    option's times ``scale`` (``--lease-minutes`` is ``lease_seconds / 60``).
+    """
+    found = options.get(name, "--" + name.replace("_", "-"))
+    return found if isinstance(found, tuple) else (found, 1)
+
+
+def _alternatives(rule):
+    """Split ``"A, B or C"`` at the commas and the ``or`` outside brackets and quotes."""
+    parts, depth, quoted, start, i = [], 0, False, 0, 0
+    while i < len(rule):
+        char = rule[i]
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char in "[({":
+            depth += 1
+        elif not quoted and char in "])}":
+            depth -= 1
+        elif not quoted and depth == 0:
+            for separator in (", ", " or "):
+                if rule.startswith(separator, i):
+                    parts.append(rule[start:i])
+                    start = i + len(separator)
+                    i = start - 1
+                    break
+        i += 1
+    return [*parts, rule[start:]]
+
+
+def _number_text(text, scale=1):
+    """A number of a message as a person types it: ``"0.0"`` is ``0``, ``"1e+100"`` stays."""
+    try:
+        value = float(text) / scale
+    except ValueError:
+        return text
+    if value != value or value in (float("inf"), float("-inf")) or abs(value) >= 1e16:
+        return repr(value)
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _in_words(rule, scale=1):
+    """scikit-learn's constraint text, in the words of a command line.
+
+    ``"an int in the range [0, 4294967295], an instance of 'RandomState' or None"`` becomes
+    ``"an integer in [0, 4294967295]"``: what a text option cannot be (an object, None, a
+    bool) is left out, ``int`` and ``float`` are called an integer and a number.
+    """
+    kept = []
+    for part in _alternatives(rule):
+        if part in ("None", "a bool") or part.startswith("an instance of"):
+            continue
+        part = re.sub(r"^an? int among \{(.*)\}$", r"\1", part)
+        part = re.sub(r"^an? str among \{(.*)\}$", r"one of \1", part)
+        part = (part.replace("an int in the range ", "an integer in ")
+                .replace("a float in the range ", "a number in ")
+                .replace("floats in the range ", "numbers in ")
+                .replace("a real number in the range ", "a number in "))
+        part = re.sub(r"-?\d+(?:\.\d*)?(?:e[+-]?\d+)?",
+                      lambda found: _number_text(found.group(), scale), part)
+        kept.append(part)
+    if not kept:
+        return rule
+    return kept[0] if len(kept) == 1 else f"{', '.join(kept[:-1])} or {kept[-1]}"
+
+
+def option_message(message, options):
+    """An owner's ``InvalidParameterError`` message, as argparse words it for an option.
+
+    ``"The 'C' parameter of select_batch must be a float in the range [1e-100, 1e+100].
+    Got 0.0 instead."`` becomes ``"argument --C: must be a number in [1e-100, 1e+100], got
+    0.0"``. A message of another form is returned as it is.
+
+    Parameters
+    ----------
+    message : str
+    options : dict
+        The command's parameter-to-option names that are not ``--`` + the name with
+        dashes (see :func:`option_of`).
+    """
+    found = _INVALID.fullmatch(message.strip())
+    if found is None:
+        return message
+    option, scale = option_of(found["name"], options)
+    value = _number_text(found["value"], scale)
+    return f"argument {option}: must be {_in_words(found['rule'], scale)}, got {value}"
 
 
 class DefaultOnceFormatter(argparse.HelpFormatter):
