@@ -2,7 +2,8 @@
 
 maths -> model -> strategies (``skpref.query``, ``skpref.design``) -> loops -> campaign /
 benchmark -> cli. Each check runs in a fresh interpreter, so that no earlier import of the
-suite hides a dependency.
+suite hides a dependency. The cli layer is checked in its source (``ast``): it imports only
+public names of the layers below, and no library module imports argparse or the cli.
 
 scikit-learn itself imports ``scipy.stats`` (``sklearn.utils`` does, on current releases), so
 "``import skpref.query`` loads no scipy.stats" is checked as what skpref controls: no skpref

@@ -123,8 +123,10 @@ def bind(host, port):
 class Server:
     """Everything ``skpref annotate`` runs: the store, the queue, the refits and the app.
 
-    Parameters are those of the command (see ``skpref annotate --help``).
-    Build it, then :meth:`run` (blocks until stopped).
+    Parameters are those of the command (see ``skpref annotate --help``;
+    ``lease_seconds`` is ``--lease-minutes`` times 60). They are checked
+    first (:meth:`check_params`), before the pool is read or the store is
+    created. Build it, then :meth:`run` (blocks until stopped).
 
     Attributes
     ----------
