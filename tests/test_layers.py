@@ -2,7 +2,8 @@
 
 maths -> model -> strategies (``skpref.query``, ``skpref.design``) -> loops -> campaign /
 benchmark -> cli. Each check runs in a fresh interpreter, so that no earlier import of the
-suite hides a dependency.
+suite hides a dependency. The cli layer is checked in its source (``ast``): it imports only
+public names of the layers below, and no library module imports argparse or the cli.
 
 scikit-learn itself imports ``scipy.stats`` (``sklearn.utils`` does, on current releases), so
 "``import skpref.query`` loads no scipy.stats" is checked as what skpref controls: no skpref
@@ -10,6 +11,7 @@ module imports it while it is imported. The one skpref function that needs it
 (:func:`skpref._stats.clopper_pearson_upper`, and the study) imports it when called.
 """
 
+import ast
 import json
 import subprocess
 import sys
@@ -93,3 +95,102 @@ def test_the_probe_names_the_module_that_imports(tmp_path):
     (tmp_path / "layered.py").write_text("import numpy\nfrom scipy import stats\n")
     importers = _imported_by("layered", str(tmp_path))["importers"]
     assert importers["scipy.stats"] == str(tmp_path / "layered.py")
+
+
+# -- the command line: one layer on top, through public names only ------------------------
+
+PACKAGE = REPOSITORY_ROOT / "skpref"
+
+
+def _module_name(path):
+    """``skpref/cli/_main.py`` -> ``skpref.cli._main``; a package's ``__init__`` is the package."""
+    parts = list(path.relative_to(REPOSITORY_ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path):
+    """``(line, imported module, names)`` of every import in ``path``, relative ones resolved."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    package = _module_name(path)
+    if path.name != "__init__.py":
+        package = package.rpartition(".")[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name, ()) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                module = ".".join([*base, module] if module else base)
+            found.append((node.lineno, module, tuple(alias.name for alias in node.names)))
+    return found
+
+
+def _private(name):
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _private_imports(path):
+    """Imports of ``path`` that reach a private skpref module or name outside skpref.cli."""
+    bad = []
+    for line, module, names in _imports(path):
+        if module != "skpref" and not module.startswith("skpref."):
+            continue
+        if module == "skpref.cli" or module.startswith("skpref.cli."):
+            continue  # the layer's own modules
+        if any(_private(part) for part in module.split(".")) or any(map(_private, names)):
+            bad.append(f"{path.relative_to(REPOSITORY_ROOT)}:{line}: {module} {list(names)}")
+    return bad
+
+
+def test_the_cli_calls_only_public_names_of_the_layers_below():
+    # cli.py imported skpref.campaign._command, skpref.benchmark._command, ...; those imported
+    # skpref._cli_types, skpref._atomic, skpref._text and their own layer's private modules.
+    modules = sorted((PACKAGE / "cli").glob("*.py"))
+    assert {path.name for path in modules} >= {"__init__.py", "_main.py"}
+    bad = [line for path in modules for line in _private_imports(path)]
+    assert bad == [], "\n".join(bad)
+
+
+def test_no_library_module_imports_argparse_or_the_cli():
+    # The campaign, annotate, embed and benchmark layers held argparse parsers (_command.py)
+    # and skpref._cli_types sat at the bottom of the stack.
+    bad = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if (PACKAGE / "cli") in path.parents or path == PACKAGE / "__main__.py":
+            continue  # the layer itself, and ``python -m skpref``, which runs it
+        for line, module, names in _imports(path):
+            if module == "skpref" and "cli" in names:  # from .. import cli
+                module = "skpref.cli"
+            if module == "argparse" or module == "skpref.cli" or module.startswith("skpref.cli."):
+                bad.append(f"{path.relative_to(REPOSITORY_ROOT)}:{line}: imports {module}")
+    assert bad == [], "\n".join(bad)
+
+
+def test_the_import_checks_see_private_and_relative_imports(tmp_path):
+    # The two checks above can fail: a private module, a private name and a relative import
+    # of either are all found, and argparse too.
+    root = tmp_path / "skpref"
+    (root / "cli").mkdir(parents=True)
+    probe = root / "cli" / "_probe.py"
+    probe.write_text(
+        "import argparse\n"
+        "from ..campaign._select import select_batch\n"
+        "from ..campaign import _select\n"
+        "from skpref._text import plural\n"
+        "from ..campaign import select_batch\n"
+        "from ._options import integer\n"
+        "from .. import __version__\n"
+    )
+    global REPOSITORY_ROOT
+    saved, REPOSITORY_ROOT = REPOSITORY_ROOT, tmp_path
+    try:
+        found = _private_imports(probe)
+        modules = [module for _, module, _ in _imports(probe)]
+    finally:
+        REPOSITORY_ROOT = saved
+    assert [line.split(":")[1] for line in found] == ["2", "3", "4"]
+    assert modules == ["argparse", "skpref.campaign._select", "skpref.campaign", "skpref._text",
+                       "skpref.campaign", "skpref.cli._options", "skpref"]

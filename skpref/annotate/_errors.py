@@ -1,9 +1,9 @@
 """The errors of the annotation server: a bad request (with its HTTP status) and a bad store."""
 
-from .._cli_types import CommandError
+from ..exceptions import InputError
 
 
-class AnnotateError(CommandError):
+class AnnotateError(InputError):
     """A problem with the command's files or options (``skpref annotate``/``export``, exit 1)."""
 
 

@@ -14,8 +14,13 @@ import re
 import secrets
 import socket
 import sys
+from numbers import Integral, Real
 
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._params import BETA, C_RANGE, SEED, check_params, count
 from ..campaign import read_pool
+from ..query import STRATEGIES
 from ._errors import AnnotateError
 from ._queue import DEFAULT_LEASE_SECONDS, AssignmentQueue
 from ._refit import Refitter
@@ -118,8 +123,10 @@ def bind(host, port):
 class Server:
     """Everything ``skpref annotate`` runs: the store, the queue, the refits and the app.
 
-    Parameters are those of the command (see ``skpref annotate --help``).
-    Build it, then :meth:`run` (blocks until stopped).
+    Parameters are those of the command (see ``skpref annotate --help``;
+    ``lease_seconds`` is ``--lease-minutes`` times 60). They are checked
+    first (:meth:`check_params`), before the pool is read or the store is
+    created. Build it, then :meth:`run` (blocks until stopped).
 
     Attributes
     ----------
@@ -129,10 +136,49 @@ class Server:
     token : str or None
     """
 
+    #: The constraint of each numeric or named parameter, checked before anything is read
+    #: or created (:meth:`check_params`).
+    _parameter_constraints = {
+        "strategy": [StrOptions(set(STRATEGIES))],
+        "batch_size": [count(1)],
+        "refit_every": [count(1)],
+        "port": [Interval(Integral, 0, 65535, closed="both")],
+        # At most a week: a longer lease keeps a pair from every other annotator for good.
+        "lease_seconds": [Interval(Real, 0, 7 * 24 * 3600.0, closed="neither")],
+        "C": [C_RANGE],
+        "beta": [BETA, None],
+        "seed": [SEED],
+    }
+
+    @classmethod
+    def check_params(cls, **params):
+        """Check the given parameters of a Server without building one.
+
+        Raises
+        ------
+        sklearn.utils._param_validation.InvalidParameterError
+            A parameter outside its range; the message names it.
+
+        Examples
+        --------
+        >>> from skpref.annotate import Server
+        >>> Server.check_params(batch_size=20, port=0)
+        >>> Server.check_params(refit_every=0)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        sklearn.utils._param_validation.InvalidParameterError: The 'refit_every' parameter \
+of Server must be an int in the range [1, 2147483647]. Got 0 instead.
+        """
+        check_params(cls._parameter_constraints, cls.__name__, params)
+
     def __init__(self, pool, db, *, texts=None, labels=None, strategy="ci-location",
                  batch_size=20, refit_every=10, host="127.0.0.1", port=8765, token=None,
                  lease_seconds=DEFAULT_LEASE_SECONDS, C=1.0, beta=None, seed=0,
                  id_column="pair_id"):
+        self.check_params(
+            strategy=strategy, batch_size=batch_size, refit_every=refit_every, port=port,
+            lease_seconds=lease_seconds, C=C, beta=beta, seed=seed,
+        )
         token = resolve_token(host, token)
         loopback = is_loopback(host)
         self.token = token

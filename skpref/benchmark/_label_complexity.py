@@ -14,8 +14,9 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import InvalidParameterError, Interval, StrOptions
 
+from .._params import N_JOBS, SEED, count, validated
 from .._stats import clopper_pearson_upper, standard_error
 from ..design import PhasedElimination, oracle_allocation
 from ._instances import BernoulliOracle, default_instances
@@ -64,22 +65,35 @@ def _checked_instances(instances):
     return checked
 
 
-@validate_params(
+def _deltas_in_range(params, given):
+    """Each target error probability must lie in ``(0, 1)``."""
+    for delta in params["deltas"]:
+        if not 0 < delta < 1:  # NaN too
+            raise InvalidParameterError(
+                "The 'deltas' parameter of label_complexity_study must be floats in the range "
+                f"(0, 1). Got {delta!r} instead."
+            )
+
+
+@validated(
     {
         "instances": [list, None],
         "deltas": ["array-like"],
         "designs": ["array-like"],
-        "n_runs": [Interval(Integral, 1, None, closed="left")],
-        "n_jobs": [Integral, None],
-        "random_state": [Interval(Integral, 0, None, closed="left")],
-        "budget_factor": [Interval(Real, 0, None, closed="neither")],
-        "burn_in": [Interval(Integral, 0, None, closed="left")],
+        "n_runs": [count(1)],
+        "n_jobs": [*N_JOBS, None],
+        "random_state": [SEED],
+        # A factor of 1000 makes every phase 250 times as long as Algorithm 1's 4: a study
+        # that would not end; beyond it is a mistyped value.
+        "budget_factor": [Interval(Real, 0, 1e3, closed="neither")],
+        # A million burn-in labels per dimension is beyond any instance the study runs.
+        "burn_in": [Interval(Integral, 0, 10**6, closed="both")],
         "union_over": [StrOptions({"arms", "undecided"})],
         "tail": [StrOptions({"sub-gaussian", "gaussian"})],
         "quick": ["boolean"],
         "progress": ["boolean"],
     },
-    prefer_skip_nested_validation=True,
+    relations=_deltas_in_range,
 )
 def label_complexity_study(
     instances=None,
@@ -177,8 +191,6 @@ def label_complexity_study(
     unknown = set(designs) - set(DESIGNS)
     if unknown:
         raise ValueError(f"Unknown design(s) {sorted(unknown)}; choose from {DESIGNS}.")
-    if not all(0 < delta < 1 for delta in deltas):
-        raise ValueError(f"Every delta must lie in (0, 1), got {deltas}.")
     params = dict(budget_factor=budget_factor, burn_in=burn_in, union_over=union_over, tail=tail)
     rhos = [oracle_allocation(X, theta)[1] for _, X, theta in instances]
     cells = [

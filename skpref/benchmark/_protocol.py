@@ -13,9 +13,10 @@ from sklearn.base import clone
 from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import PairwiseLogisticRegression
+from .._params import C_RANGE, MAX_SEED, N_JOBS, SEED, count, validated
 from ..active import ActivePreferenceClassifier, fit_labeled
 from ..datasets import (
     DATASETS,
@@ -24,6 +25,7 @@ from ..datasets import (
     load_preference_dataset,
     make_preference_pool,
 )
+from ..exceptions import ParameterError
 from ..query import STRATEGIES, make_strategy
 from ._progress import with_progress
 
@@ -366,26 +368,37 @@ def _run_one(name, strategy_name, seed, settings):
     return rows, reference, seconds
 
 
-@validate_params(
+def _seeds_in_range(params, given):
+    """Every loop's seed, ``random_state + s`` for ``s < n_seeds``, must be a seed."""
+    last = params["random_state"] + params["n_seeds"] - 1
+    if last > MAX_SEED:
+        raise ParameterError(
+            f"{{random_state}} with {{n_seeds}} runs seeds up to {last}, above {MAX_SEED}; "
+            "lower one of them.",
+            random_state=params["random_state"], n_seeds=params["n_seeds"],
+        )
+
+
+@validated(
     {
         "datasets": [list, tuple, None],
         "strategies": [list, tuple, None],
         "labels": [StrOptions({"real", "teacher"})],
         "teacher_accuracy": [Interval(Real, 0.5, 1, closed="neither")],
-        "budget": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "n_initial": [Interval(Integral, 1, None, closed="left")],
-        "n_seeds": [Interval(Integral, 1, None, closed="left")],
-        "C": [Interval(Real, 0, None, closed="neither")],
+        "budget": [count(1)],
+        "batch_size": [count(1)],
+        "n_initial": [count(1)],
+        "n_seeds": [count(1)],
+        "C": [C_RANGE],
         "strategy_params": [dict, None],
         "max_seeds": [dict, None],
         "data_home": [str, os.PathLike, None],
         "test_size": [Interval(Real, 0, 1, closed="neither")],
-        "n_jobs": [Integral, None],
+        "n_jobs": [*N_JOBS, None],
         "progress": ["boolean"],
-        "random_state": [Interval(Integral, 0, None, closed="left")],
+        "random_state": [SEED],
     },
-    prefer_skip_nested_validation=True,
+    relations=_seeds_in_range,
 )
 def run_benchmark(
     datasets=None,

@@ -1,9 +1,9 @@
 """The one exception of the campaign commands, and how they list offenders."""
 
-from .._cli_types import CommandError
+from ..exceptions import InputError
 
 
-class CampaignError(CommandError):
+class CampaignError(InputError):
     """A problem with the user's files, data or options.
 
     The commands print its message after ``skpref <command>: error:`` and

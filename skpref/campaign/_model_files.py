@@ -36,7 +36,9 @@ import os
 
 import numpy as np
 
+from .._params import validated
 from .._text import plural
+from ._constraints import constraints
 from ._errors import CampaignError
 from ._select import fit_on_answers, interval_probabilities
 from ._status import cross_validate
@@ -65,6 +67,7 @@ def _finite(value):
     return None if value is None or not math.isfinite(value) else float(value)
 
 
+@validated(constraints("C", "n_folds", "seed"))
 def fit_reward_model(pool, labels, *, C=1.0, n_folds=5, seed=0):
     """Fit the campaign's model on every answer and describe it in a card.
 
@@ -136,7 +139,27 @@ def card_json(card):
 
 
 def model_bytes(model):
-    """The joblib file of ``model``, as bytes (written atomically by the caller)."""
+    """The joblib file of ``model``, as bytes, for :func:`write_file` to write atomically.
+
+    ``skpref fit`` writes these bytes to ``--out`` and the card
+    (:func:`card_json`) beside it; :func:`load_model` reads them back.
+
+    Parameters
+    ----------
+    model : PairwiseLogisticRegression
+
+    Returns
+    -------
+    data : bytes
+
+    Examples
+    --------
+    >>> import io, joblib
+    >>> from skpref import PairwiseLogisticRegression
+    >>> data = model_bytes(PairwiseLogisticRegression(C=2.0))
+    >>> joblib.load(io.BytesIO(data)).C
+    2.0
+    """
     import joblib
 
     buffer = io.BytesIO()
@@ -185,6 +208,15 @@ def load_model(path):
 def check_compatible(model, card, pool):
     """Refuse a pool of another embedding space than the model's.
 
+    Parameters
+    ----------
+    model : PairwiseLogisticRegression
+        Fitted, as :func:`load_model` returns it.
+    card : dict or None
+        Its card (:func:`load_model`), which records the embedding model and
+        the item template of the pool it was fitted on.
+    pool : Pool or ResponsePool
+
     Raises
     ------
     CampaignError
@@ -218,6 +250,7 @@ def _number(value):
     return f"{float(value):.6g}"
 
 
+@validated(constraints("beta"))
 def score_pairs(model, pool, beta=1.0):
     """The scores file of a pool of pairs (see the module's docstring) as CSV text.
 
@@ -240,6 +273,7 @@ def score_pairs(model, pool, beta=1.0):
     return _csv(header, columns)
 
 
+@validated(constraints("beta"))
 def score_responses(model, pool, beta=1.0):
     """The scores file of a pool of single responses: the reward and its interval.
 

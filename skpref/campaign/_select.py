@@ -22,8 +22,10 @@ import numpy as np
 from scipy.special import expit
 
 from .. import PairwiseLogisticRegression
+from .._params import validated
 from ..posterior import interval, interval_contains_zero
 from ..query import STRATEGIES, make_strategy
+from ._constraints import constraints
 from ._errors import CampaignError
 
 #: Columns of a batch file, in order.
@@ -74,8 +76,6 @@ def build_strategy(name, *, seed=0, beta=None):
             f"--beta: strategy {name!r} has no beta (strategies with a beta: "
             f"{', '.join(with_beta)}); its intervals use beta = {DEFAULT_BETA:g}."
         )
-    if beta is not None and not (np.isfinite(beta) and beta >= 0):
-        raise CampaignError(f"--beta must be a finite number >= 0, got {beta!r}.")
     params = {"random_state": seed}
     if beta is not None:
         params["beta"] = beta
@@ -97,8 +97,6 @@ def fit_on_labels(X, y, C=1.0, sample_weight=None):
     >>> model.classes_.tolist()
     [0, 1]
     """
-    if not (np.isfinite(C) and C > 0):
-        raise CampaignError(f"--C must be a finite number > 0, got {C!r}.")
     model = PairwiseLogisticRegression(C=C)
     if len(y) == 0:
         return model
@@ -218,6 +216,11 @@ def _number(value):
     return f"{float(value):.6g}"
 
 
+@validated({
+    **constraints("batch_size", "strategy", "seed", "C"),
+    **constraints("beta", optional=("beta",)),
+    "texts": ["boolean", None],
+})
 def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=1.0, beta=None,
                  texts=None):
     """The next ``batch_size`` pairs to label, best first.
@@ -227,16 +230,18 @@ def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=
     pool : Pool
     labels : Labels
     batch_size : int
+        At least 1.
     strategy : str, default="ci-location"
         A name in :data:`skpref.query.STRATEGIES`.
     seed : int, default=0
         Seeds the strategy (tie-breaking, random draws): the same inputs and
-        seed give the same batch.
+        seed give the same batch. In ``[0, 2**32 - 1]``.
     C : float, default=1.0
-        Inverse regularisation strength of the model.
+        Inverse regularisation strength of the model, in ``[1e-100, 1e100]``
+        (:data:`skpref._params.C_RANGE` says why).
     beta : float or None
-        The strategy's ``beta`` (only for strategies that have one); None
-        keeps its default.
+        The strategy's ``beta`` (only for strategies that have one), in
+        ``[0, 100]``; None keeps its default.
     texts : bool or None, default=None
         Whether the batch carries each pair's ``prompt``, ``first`` and
         ``second`` texts: None when the pool has them, True requires them.
@@ -259,10 +264,17 @@ def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=
     >>> batch = select_batch(pool, labels, 3, seed=0)
     >>> len(batch), {"p0", "p1"} & set(batch.pair_ids)
     (3, set())
+
+    Every parameter is checked first (``InvalidParameterError``, a
+    ``ValueError``); ``select_batch.check_params`` checks them without
+    selecting, before the files are read:
+
+    >>> select_batch.check_params(batch_size=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'batch_size' parameter of \
+select_batch must be an int in the range [1, 2147483647]. Got 0 instead.
     """
-    integer = isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
-    if not integer or batch_size < 1:
-        raise CampaignError(f"--batch-size must be an integer >= 1, got {batch_size!r}.")
     if texts and pool.texts is None:
         raise CampaignError(
             f"--texts: pool {pool.path} carries no texts (a pool written by skpref embed "

@@ -46,10 +46,11 @@ import numpy as np
 from sklearn.model_selection import KFold
 
 from .._chunks import chunk_rows
+from .._params import validated
 from .._stats import standard_error
 from .._text import plural
 from ..posterior import interval_contains_zero
-from ._errors import CampaignError
+from ._constraints import constraints
 from ._select import fit_on_answers, fit_on_labels
 
 #: Fewer labels than this get no cross-validated accuracy.
@@ -335,6 +336,7 @@ def next_batch_size(n_labels, sizes, batch_size=None):
     return max(MIN_CV_LABELS, n_labels)
 
 
+@validated(constraints("C", "beta", "seed", "n_folds", "batch_size", optional=("batch_size",)))
 def campaign_status(pool, labels, *, C=1.0, beta=1.0, seed=0, n_folds=5, batch_size=None):
     """Everything ``skpref status`` reports, as a JSON-ready dict.
 
@@ -368,12 +370,6 @@ def campaign_status(pool, labels, *, C=1.0, beta=1.0, seed=0, n_folds=5, batch_s
     >>> status["next_batch"]["mean_width_after"] < status["next_batch"]["mean_width"]
     True
     """
-    if not (np.isfinite(beta) and beta >= 0):
-        raise CampaignError(f"--beta must be a finite number >= 0, got {beta!r}.")
-    if isinstance(n_folds, bool) or not isinstance(n_folds, int) or n_folds < 2:
-        raise CampaignError(f"--folds must be an integer >= 2, got {n_folds!r}.")
-    if batch_size is not None and batch_size < 1:
-        raise CampaignError(f"--batch-size must be an integer >= 1, got {batch_size!r}.")
     model = fit_on_answers(pool, labels, C)
     posterior = model.get_posterior(pool.n_features)
     now = posterior_summary(posterior, pool.X, beta)

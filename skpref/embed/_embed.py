@@ -35,6 +35,7 @@ import numpy as np
 from .._atomic import (
     NotRegularFileError, atomic_write_bytes, remove_stale_temporaries, resolve_output,
 )
+from .._params import SEED, count, validated
 from .._text import plural
 from ._encoder import DEFAULT_MODEL, SentenceEncoder
 from ._formats import EmbedError, labels_csv, read_text
@@ -256,6 +257,7 @@ def _progress(total, enabled):
     return tqdm(total=total, unit="text", desc="embedding", file=sys.stderr, smoothing=0.1)
 
 
+@validated({"batch_size": [count(1)], "chunk_size": [count(1)], "seed": [SEED]})
 def embed_file(
     input, out, *, model=DEFAULT_MODEL, format="auto", labels_out=None, batch_size=64,
     device="cpu", chunk_size=DEFAULT_CHUNK_SIZE, seed=0, progress=False, encoder=None,
@@ -299,13 +301,15 @@ def embed_file(
     EmbedError
         Bad input (the message names the line), bad options, or a model
         that cannot be loaded; nothing is written then.
+    sklearn.utils._param_validation.InvalidParameterError
+        ``batch_size`` or ``chunk_size`` below 1, or ``seed`` outside
+        ``[0, 2**32 - 1]``, before anything is read (``embed_file.check_params``
+        checks them without embedding).
     """
     from .. import __version__
 
     input, out = os.fspath(input), os.fspath(out)
     labels_out = os.fspath(labels_out) if labels_out is not None else None
-    if not (isinstance(chunk_size, int) and chunk_size >= 1):
-        raise EmbedError(f"--chunk-size must be an integer >= 1, got {chunk_size!r}.")
     _check_paths(input, out, labels_out)
     table = read_text(input, format, seed=seed)
     labels_text = labels_csv(table) if labels_out and table.kind == "pairs" else None

@@ -45,7 +45,7 @@ import os
 
 import numpy as np
 
-from .._cli_types import CommandError
+from ..exceptions import InputError
 from .._text import plural
 
 #: The formats ``skpref embed`` reads.
@@ -66,7 +66,7 @@ PAIR_LABELS = {"a": "first", "b": "second", "tie": "tie"}
 _SHOWN = 20
 
 
-class EmbedError(CommandError):
+class EmbedError(InputError):
     """A problem with the input text, the options or the model (exit status 1)."""
 
 
@@ -209,7 +209,7 @@ def _open_binary(path, compressed):
 
     try:
         handle = open_input(path, "input")
-    except CommandError as error:
+    except InputError as error:
         raise EmbedError(str(error)) from None
     if not compressed:
         return handle

@@ -148,10 +148,11 @@ def test_select_errors(capsys, files, tmp_path):
         code, stdout, stderr = run(capsys, *common, *extra)
         assert (code, stdout, stderr) == (1, "", message)
     for extra, message in [
-        (["--out", out, "--beta", "-1"], "argument --beta: must be a finite number >= 0, got '-1'"),
-        (["--out", out, "--C", "0"], "argument --C: must be a finite number > 0, got '0'"),
+        (["--out", out, "--beta", "-1"], "argument --beta: must be a number in [0, 100], got -1"),
+        (["--out", out, "--C", "0"], "argument --C: must be a number in [1e-100, 1e+100], got 0"),
         (["--out", out, "--strategy", "best"], "argument --strategy: invalid choice: 'best'"),
-        (["--out", out, "--batch-size", "0"], "argument --batch-size: must be an integer >= 1"),
+        (["--out", out, "--batch-size", "0"],
+         "argument --batch-size: must be an integer in [1, 2147483647], got 0"),
     ]:
         code, _, stderr = run(capsys, *common, *extra)
         assert code == 2 and f"skpref select: error: {message}" in stderr

@@ -1,45 +1,40 @@
 """``skpref select``, ``status``, ``fit`` and ``score``: the command-line side of a campaign.
 
-Both commands only read the pool and the label file. ``select`` writes the
-batch file atomically when ``--out`` is a regular file or a new path, and
-directly when it is a stream (``-``, a FIFO, a device, ``/dev/stdout``); it
-never replaces anything else (:mod:`skpref._atomic`). A problem with
-the files or the data prints ``skpref <command>: error: ...`` on stderr and
-exits with status 1, bad options exit with 2 (argparse checks every numeric
-option's range), a signal exits with 128 + its number; nothing is written
-when a problem is found. :mod:`skpref.cli` maps errors and signals to these
-statuses.
+The commands only read the pool and the label file. ``select`` writes the batch file
+atomically when ``--out`` is a regular file or a new path, and directly when it is a stream
+(``-``, a FIFO, a device, ``/dev/stdout``); it never replaces anything else
+(:func:`skpref.campaign.write_output`). Each command first has its options checked by the
+campaign function that owns them (``select_batch.check_params``, ...), then ``--out``
+(:func:`skpref.campaign.check_output`), then reads the files: a problem found at any step
+writes nothing. A problem with the files or the data prints ``skpref <command>: error: ...``
+on stderr and exits with status 1, bad options exit with 2, a signal exits with 128 + its
+number (:mod:`skpref.cli` maps them).
 """
 
 import argparse
 import contextlib
-import os
 import sys
 import textwrap
 
 import numpy as np
+from sklearn.utils._param_validation import InvalidParameterError
 
-from .._cli_types import INVERSE_REGULARISATION, SEED, integer, number
-from ..query import STRATEGIES
-from .._atomic import NotRegularFileError, atomic_write_bytes, resolve_output, write_stream
-from .._text import plural
-from ._errors import CampaignError
-from ._labels import read_labels
-from ._pool import read_pool
-from ._select import select_batch
-from ._status import MIN_CV_LABELS, campaign_status, format_status
-from ._model_files import (
-    card_json, card_path, check_compatible, fit_reward_model, load_model, model_bytes,
-    score_pairs, score_responses,
+from ..campaign import (
+    MIN_CV_LABELS, CampaignError, campaign_status, card_json, card_path, check_compatible,
+    check_output, fit_reward_model, format_status, load_model, model_bytes, read_labels,
+    read_pool, read_responses, score_pairs, score_responses, select_batch, write_file,
+    write_output,
 )
-from ._pool import read_responses
+from ..query import STRATEGIES
+from ..utils import plural
+from ._options import integer, number, report
 
 #: ``--C`` of every campaign command: the estimator's default, chosen on held-out accuracy
 #: and log-loss at 50 to 200 labels of the real datasets (``benchmarks/tune_campaign_C.md``).
 CAMPAIGN_C = 1.0
 
-#: Largest ``--beta``, in logit standard deviations (a 100-sigma interval is already all of R).
-MAX_BETA = 100.0
+#: The campaign functions' parameters that the options name otherwise.
+_OPTIONS = {"n_folds": "--folds"}
 
 _FILES_HELP = """\
 pool file: .npz with 'ids' and 'X' (difference rows) or 'X_first'/'X_second';
@@ -64,7 +59,7 @@ def _add_common(parser):
         "--id-column", default="pair_id", help="id column of .csv/.parquet pools (default pair_id)"
     )
     parser.add_argument(
-        "--C", type=INVERSE_REGULARISATION, default=CAMPAIGN_C,
+        "--C", type=number, default=CAMPAIGN_C,
         help=(
             "the model's C: the prior variance of each coefficient, i.e. the inverse "
             "regularisation strength, in [1e-100, 1e100] (default 1: with 50 to 200 labels "
@@ -74,7 +69,7 @@ def _add_common(parser):
         ),
     )
     parser.add_argument(
-        "--seed", type=SEED, default=0, help="random seed, in [0, 2**32 - 1] (default 0)"
+        "--seed", type=integer, default=0, help="random seed, in [0, 2**32 - 1] (default 0)"
     )
 
 
@@ -113,14 +108,14 @@ def add_commands(subparsers):
     )
     _add_common(select)
     select.add_argument(
-        "--batch-size", type=integer(1), required=True, help="pairs in the next batch"
+        "--batch-size", type=integer, required=True, help="pairs in the next batch"
     )
     select.add_argument(
         "--strategy", choices=list(STRATEGIES), default="ci-location",
         help="query strategy (default ci-location)",
     )
     select.add_argument(
-        "--beta", type=number(0.0, MAX_BETA), default=None,
+        "--beta", type=number, default=None,
         help=(
             "the strategy's beta (ci-location, design only; default 1) and the "
             "half-width of the reported intervals in logit standard deviations "
@@ -140,7 +135,7 @@ def add_commands(subparsers):
             "is written directly"
         ),
     )
-    select.set_defaults(run=_select, report_warnings=True)
+    select.set_defaults(run=_select, report_warnings=True, options=_OPTIONS)
 
     status = subparsers.add_parser(
         "status",
@@ -164,20 +159,20 @@ def add_commands(subparsers):
     )
     _add_common(status)
     status.add_argument(
-        "--beta", type=number(0.0, MAX_BETA), default=1.0,
+        "--beta", type=number, default=1.0,
         help="interval half-width for decided pairs, in logit standard deviations, in "
         "[0, 100] (default 1)",
     )
     status.add_argument(
-        "--folds", type=integer(2), default=5, help="cross-validation folds, >= 2 (default 5)"
+        "--folds", type=integer, default=5, help="cross-validation folds, >= 2 (default 5)"
     )
     status.add_argument(
-        "--batch-size", type=integer(1), default=None,
+        "--batch-size", type=integer, default=None,
         help="the learning curve after each of the last five batches of this size, and "
         "the estimates for a next batch of this size",
     )
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    status.set_defaults(run=_status, report_warnings=True)
+    status.set_defaults(run=_status, report_warnings=True, options=_OPTIONS)
 
     fit = subparsers.add_parser(
         "fit",
@@ -195,10 +190,10 @@ def add_commands(subparsers):
     )
     _add_common(fit)
     fit.add_argument(
-        "--folds", type=integer(2), default=5, help="cross-validation folds, >= 2 (default 5)"
+        "--folds", type=integer, default=5, help="cross-validation folds, >= 2 (default 5)"
     )
     fit.add_argument("--out", required=True, help="the model file to write (*.joblib)")
-    fit.set_defaults(run=_fit, report_warnings=True)
+    fit.set_defaults(run=_fit, report_warnings=True, options=_OPTIONS)
 
     score = subparsers.add_parser(
         "score",
@@ -219,15 +214,11 @@ def add_commands(subparsers):
         "--id-column", default="pair_id", help="id column of .csv/.parquet pools (default pair_id)"
     )
     score.add_argument(
-        "--beta", type=number(0.0, MAX_BETA), default=1.0,
+        "--beta", type=number, default=1.0,
         help="interval half-width in logit standard deviations, in [0, 100] (default 1)",
     )
     score.add_argument("--out", required=True, help="scores CSV to write; - for stdout")
     score.set_defaults(run=_score, report_warnings=True)
-
-
-def _report(command, kind, message):
-    print(f"skpref {command}: {kind}: {message}", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -241,94 +232,27 @@ def _numerics(what):
     """
     try:
         yield
+    except InvalidParameterError:  # an option's value: exit status 2, under the option's name
+        raise
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
         raise CampaignError(f"{what}: {error}") from None
 
 
-def _same_file(first, second):
-    """Whether two paths name one file (the same path, or the same inode)."""
-    if os.path.realpath(first) == os.path.realpath(second):
-        return True
-    try:
-        one, other = os.stat(first), os.stat(second)
-    except OSError:
-        return False
-    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
-
-
-def _check_out(args, out=None, inputs=None, option="--out", what="batch"):
-    """What ``--out`` is, checked before any work: a problem writes nothing."""
-    out = args.out if out is None else out
-    if out == "-":
-        return "stream"
-    if inputs is None:
-        inputs = (("--labels", args.labels), ("--pool", args.pool))
-    for name, path in inputs:
-        if _same_file(out, path):
-            raise CampaignError(
-                f"{option} {out} is the {name[2:]} file; the {what} must go to another file "
-                f"(the {' and the '.join(n[2:] for n, _ in inputs)} "
-                f"{'is' if len(inputs) == 1 else 'are'} only ever read)."
-            )
-    try:
-        kind, _ = resolve_output(out)
-    except NotRegularFileError as error:
-        if os.path.isdir(out):
-            raise CampaignError(f"{option} {out} is a directory; give a file name.") from None
-        raise CampaignError(
-            f"{option} {out} {error.strerror}; give a regular file, a new path, a FIFO, a "
-            "device or - (only a regular file is ever replaced)."
-        ) from None
-    except FileNotFoundError:
-        if not out:
-            raise CampaignError(f"{option} is empty; give a file name, or - for stdout.") from None
-        real = os.path.realpath(out)
-        raise CampaignError(
-            f"{option} {out}: the directory {os.path.dirname(real)} does not exist."
-        ) from None
-    except OSError as error:
-        raise CampaignError(f"{option} {out}: {error.strerror}.") from None
-    return kind
-
-
-def _write_batch(out, text):
-    if out == "-":
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            raise CampaignError(
-                f"cannot write the batch to stdout: {error.strerror or error}."
-            ) from None
-        return
-    kind = "regular"
-    try:
-        kind, _ = resolve_output(out)  # again: it may have changed while the batch was computed
-        if kind == "stream":
-            write_stream(out, text.encode("utf-8"))
-        else:
-            atomic_write_bytes(out, text.encode("utf-8"))
-    except NotRegularFileError as error:
-        raise CampaignError(f"--out {out} {error.strerror}; nothing was written.") from None
-    except OSError as error:
-        state = (
-            "part of the batch may have reached it" if kind == "stream"
-            else "the file was left as it was"
-        )
-        raise CampaignError(
-            f"--out {out}: cannot write the batch to {error.filename or out}: "
-            f"{error.strerror or error} ({state})."
-        ) from None
+def _inputs(args):
+    """The files a campaign command only reads, with the options that named them."""
+    return (("--labels", args.labels), ("--pool", args.pool))
 
 
 def _select(args):
-    _check_out(args)
+    select_batch.check_params(
+        batch_size=args.batch_size, strategy=args.strategy, seed=args.seed, C=args.C,
+        beta=args.beta, texts=args.texts,
+    )
+    check_output(args.out, _inputs(args))
     pool = read_pool(args.pool, args.id_column)
     labels = read_labels(args.labels, pool)
     for note in labels.notes():
-        _report("select", "note", note)
+        report("select", "note", note)
     with _numerics(
         f"cannot fit the model on {plural(len(labels), 'labeled pair')} and score the pool "
         f"with {args.strategy} (--C {args.C:g})"
@@ -337,12 +261,11 @@ def _select(args):
             pool, labels, args.batch_size, args.strategy, seed=args.seed, C=args.C,
             beta=args.beta, texts=args.texts,
         )
-    text = batch.to_csv()
-    _write_batch(args.out, text)
+    write_output(args.out, batch.to_csv())
     if batch.n_unlabeled == 0:
-        _report("select", "note", "every pool pair is labeled: the batch file has only its header.")
+        report("select", "note", "every pool pair is labeled: the batch file has only its header.")
     elif len(batch) < args.batch_size:
-        _report(
+        report(
             "select", "note",
             f"only {plural(batch.n_unlabeled, 'unlabeled pair')} left: the batch has "
             f"{len(batch)}, not {args.batch_size}.",
@@ -358,11 +281,14 @@ def _select(args):
 
 
 def _status(args):
+    campaign_status.check_params(
+        C=args.C, beta=args.beta, seed=args.seed, n_folds=args.folds, batch_size=args.batch_size
+    )
     pool = read_pool(args.pool, args.id_column)
     labels = read_labels(args.labels, pool)
     note = labels.unfinished_note()  # repeats are in the report itself
     if note:
-        _report("status", "note", note)
+        report("status", "note", note)
     with _numerics(
         f"cannot fit the model on {plural(len(labels), 'labeled pair')} (--C {args.C:g})"
     ):
@@ -374,39 +300,27 @@ def _status(args):
     return 0
 
 
-def _write_file(option, out, data):
-    """Write ``data`` to the regular file ``out`` atomically, errors as CampaignError."""
-    try:
-        atomic_write_bytes(out, data)
-    except NotRegularFileError as error:
-        raise CampaignError(f"{option} {out} {error.strerror}; nothing was written.") from None
-    except OSError as error:
-        raise CampaignError(
-            f"{option} {out}: cannot write {error.filename or out}: {error.strerror or error} "
-            "(the file was left as it was)."
-        ) from None
-
-
 def _fit(args):
+    fit_reward_model.check_params(C=args.C, n_folds=args.folds, seed=args.seed)
     card_file = card_path(args.out)
-    inputs = (("--labels", args.labels), ("--pool", args.pool))
     for option, path in (("--out", args.out), ("--out (its card)", card_file)):
-        if path != "-" and _check_out(args, path, inputs, option, "model") == "stream":
+        kind = path != "-" and check_output(path, _inputs(args), option=option, what="model")
+        if kind == "stream":
             raise CampaignError(f"{option} {path} is a stream; give a file name (*.joblib).")
     if args.out == "-":
         raise CampaignError("--out -: a model is a file; give a file name (*.joblib).")
     pool = read_pool(args.pool, args.id_column)
     labels = read_labels(args.labels, pool)
     for note in labels.notes():
-        _report("fit", "note", note)
+        report("fit", "note", note)
     with _numerics(
         f"cannot fit the model on {plural(len(labels), 'labeled pair')} (--C {args.C:g})"
     ):
         model, card = fit_reward_model(
             pool, labels, C=args.C, n_folds=args.folds, seed=args.seed
         )
-    _write_file("--out", args.out, model_bytes(model))
-    _write_file("--out (its card)", card_file, card_json(card).encode("utf-8"))
+    write_file(args.out, model_bytes(model))
+    write_file(card_file, card_json(card).encode("utf-8"), option="--out (its card)")
     cv = card["cv"]
 
     def spread(stderr):  # None: fewer than two values (one decisive answer)
@@ -429,8 +343,9 @@ def _fit(args):
 
 
 def _score(args):
+    score_pairs.check_params(beta=args.beta)  # score_responses takes the same beta
     inputs = (("--model", args.model), ("--pool", args.pool))
-    _check_out(args, args.out, inputs, "--out", "scores")
+    check_output(args.out, inputs, what="scores")
     model, card = load_model(args.model)
     try:
         pool = read_pool(args.pool, args.id_column)
@@ -443,10 +358,7 @@ def _score(args):
     check_compatible(model, card, pool)
     with _numerics("cannot score the pool"):
         text = (score_responses if responses else score_pairs)(model, pool, args.beta)
-    if args.out == "-":
-        _write_batch("-", text)
-    else:
-        _write_batch(args.out, text)
+    write_output(args.out, text, what="scores")
     what = "responses" if responses else "pairs"
     print(
         f"skpref score: wrote {len(pool.ids)} {what} to "

@@ -27,7 +27,7 @@ import time
 import numpy as np
 import pytest
 
-from ._helpers import _ENV, digest, make_pool, save_pool, write_labels
+from campaign._helpers import _ENV, digest, make_pool, save_pool, write_labels
 
 pytestmark = pytest.mark.skipif(
     not (sys.platform.startswith("linux") and hasattr(os, "fork")),

@@ -1,28 +1,15 @@
 """``skpref benchmark``: the paper's experiment from the command line.
 
-Parsing only: the options become the arguments of :func:`run_benchmark`, whose result goes to
-:func:`write_benchmark_report`. :class:`DefaultOnceFormatter`, the help format of both
-experiments' commands, lives here too.
+Parsing only: the options become the arguments of :func:`~skpref.benchmark.run_benchmark`
+(which checks them, ``run_benchmark.check_params``, before any data is read), whose result
+goes to :func:`~skpref.benchmark.write_benchmark_report`.
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
-from .._cli_types import (
-    INVERSE_REGULARISATION,
-    MAX_SEED,
-    SEED,
-    UsageError,
-    integer,
-    n_jobs,
-    number,
-)
-from ..datasets import DATASETS
-from ..query import STRATEGIES
-from ._benchmark_report import write_benchmark_report
-from ._protocol import (
+from ..benchmark import (
     DEFAULT_C,
     DEFAULT_MAX_SEEDS,
     DEFAULT_N_SEEDS,
@@ -30,35 +17,15 @@ from ._protocol import (
     SYNTHETIC,
     default_datasets,
     run_benchmark,
+    write_benchmark_report,
 )
-from .._text import plural
+from ..datasets import DATASETS
+from ..query import STRATEGIES
+from ..utils import plural
+from ._options import DefaultOnceFormatter, integer, number
 
-
-class DefaultOnceFormatter(argparse.HelpFormatter):
-    """Help that states each option's default once: in its own words, or appended.
-
-    An option whose help already says what its default is (``"(default: the three real
-    ones ...)"``, where the value is None or a rule) keeps its words; any other option that
-    takes a value gets ``(default: VALUE)`` appended, a list as it is typed on the command line
-    (``0.1 0.05 0.01``). A flag (``--quick``) is off unless given and gets nothing:
-    ``argparse.ArgumentDefaultsHelpFormatter`` prints ``(default: None)`` after a help that
-    already gave the default in words, and ``(default: False)`` after every flag.
-    """
-
-    def _get_help_string(self, action):
-        text = action.help or ""
-        if (
-            "default" in text
-            or action.nargs == 0
-            or action.default is argparse.SUPPRESS
-            or not action.option_strings
-        ):
-            return text
-        value = action.default
-        if isinstance(value, (list, tuple)):
-            value = " ".join(str(item) for item in value)
-        # The help is %-formatted by argparse: a literal % in the value must stay one.
-        return f"{text} (default: {str(value).replace('%', '%%')})"
+#: run_benchmark's parameters that the options name otherwise.
+_OPTIONS = {"n_seeds": "--seeds", "random_state": "--seed"}
 
 
 def add_commands(commands):
@@ -87,15 +54,15 @@ def add_commands(commands):
         "--strategies", nargs="+", choices=list(STRATEGIES), default=None,
         help="strategies to compare (default: all eight)",
     )
-    parser.add_argument("--budget", type=integer(1), default=200, help="labels per loop")
+    parser.add_argument("--budget", type=integer, default=200, help="labels per loop")
     parser.add_argument(
-        "--batch-size", type=integer(1), default=10, help="labels per query round"
+        "--batch-size", type=integer, default=10, help="labels per query round"
     )
     parser.add_argument(
-        "--n-initial", type=integer(1), default=10, help="random starting labels"
+        "--n-initial", type=integer, default=10, help="random starting labels"
     )
     parser.add_argument(
-        "--seeds", type=integer(1), default=DEFAULT_N_SEEDS, help="repetitions"
+        "--seeds", type=integer, default=DEFAULT_N_SEEDS, help="repetitions"
     )
     parser.add_argument(
         "--max-seeds", nargs="+", default=[], metavar="STRATEGY=N",
@@ -108,13 +75,13 @@ def add_commands(commands):
         help="real labels, or labels redrawn from a Bradley-Terry teacher",
     )
     parser.add_argument(
-        "--teacher-accuracy", type=number(0.5, 1.0, exclusive=True),
+        "--teacher-accuracy", type=number,
         default=DEFAULT_TEACHER_ACCURACY,
         help="teacher mode: expected accuracy of the teacher's sign on its own noisy labels "
         "(the fitted teacher is scaled to it), in (0.5, 1)",
     )
     parser.add_argument(
-        "--C", type=INVERSE_REGULARISATION, default=DEFAULT_C,
+        "--C", type=number, default=DEFAULT_C,
         help=(
             "the model's C: the prior variance of each coefficient, i.e. the inverse "
             "regularisation strength, in [1e-100, 1e100] (default 0.3: the best held-out "
@@ -124,17 +91,17 @@ def add_commands(commands):
         ),
     )
     parser.add_argument(
-        "--n-jobs", type=n_jobs, default=-1, help="parallel loops (-1: all cores, or 1 to 1024)"
+        "--n-jobs", type=integer, default=-1, help="parallel loops (-1: all cores, or 1 to 1024)"
     )
     parser.add_argument(
-        "--seed", type=SEED, default=0,
+        "--seed", type=integer, default=0,
         help="first seed (seeds are --seed to --seed + --seeds - 1, at most 2**32 - 1)",
     )
     parser.add_argument(
         "--out", default="skpref-benchmark", help="directory for the CSVs, table and figure"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.set_defaults(run=_run)
+    parser.set_defaults(run=_run, options=_OPTIONS, usage_errors=(ValueError, FileNotFoundError))
 
 
 def _max_seeds(values):
@@ -154,45 +121,34 @@ def _max_seeds(values):
     return caps
 
 
-def _check_seeds(args):
-    """Every loop's seed (``--seed`` + s) must be a valid seed: an error across two options."""
-    if args.seed + args.seeds - 1 > MAX_SEED:
-        raise UsageError(
-            f"--seed {args.seed} with --seeds {args.seeds} runs seeds up to "
-            f"{args.seed + args.seeds - 1}, above {MAX_SEED}; lower one of them."
-        )
-
-
 def _run(args):
+    # ValueError and FileNotFoundError (bad options, a data directory without the datasets)
+    # exit with status 2 (usage_errors, mapped in skpref.cli._main).
     started = time.perf_counter()
-    _check_seeds(args)
-    try:
-        datasets = args.datasets or default_datasets(args.data_home)
-        if datasets == [SYNTHETIC] and args.datasets is None:
-            print(
-                "No data directory given (--data-home or SKPREF_DATA): running on the "
-                "generated pool (synthetic, Bradley-Terry labels).",
-                file=sys.stderr,
-            )
-        result = run_benchmark(
-            datasets,
-            strategies=args.strategies,
-            labels=args.labels,
-            teacher_accuracy=args.teacher_accuracy,
-            budget=args.budget,
-            batch_size=args.batch_size,
-            n_initial=args.n_initial,
-            n_seeds=args.seeds,
-            C=args.C,
-            max_seeds=_max_seeds(args.max_seeds),
-            data_home=args.data_home,
-            n_jobs=args.n_jobs,
-            progress=not args.no_progress,
-            random_state=args.seed,
+    options = dict(
+        strategies=args.strategies,
+        labels=args.labels,
+        teacher_accuracy=args.teacher_accuracy,
+        budget=args.budget,
+        batch_size=args.batch_size,
+        n_initial=args.n_initial,
+        n_seeds=args.seeds,
+        C=args.C,
+        max_seeds=_max_seeds(args.max_seeds),
+        data_home=args.data_home,
+        n_jobs=args.n_jobs,
+        progress=not args.no_progress,
+        random_state=args.seed,
+    )
+    run_benchmark.check_params(**options)
+    datasets = args.datasets or default_datasets(args.data_home)
+    if datasets == [SYNTHETIC] and args.datasets is None:
+        print(
+            "No data directory given (--data-home or SKPREF_DATA): running on the "
+            "generated pool (synthetic, Bradley-Terry labels).",
+            file=sys.stderr,
         )
-    except (ValueError, FileNotFoundError) as error:
-        print(f"skpref benchmark: error: {error}", file=sys.stderr)
-        return 2
+    result = run_benchmark(datasets, **options)
     report = write_benchmark_report(result, args.out)
     print(report.table)
     if report.figure_error is not None:

@@ -5,11 +5,11 @@ import sys
 
 import pytest
 
-import skpref.benchmark._label_complexity_command as command
+import skpref.cli._label_complexity as command
 from skpref.benchmark import label_complexity_study, make_gap_instance
 from skpref.cli import main
 
-from ._helpers import assert_defaults_once, option_helps
+from benchmark._helpers import assert_defaults_once, option_helps
 
 INSTANCES = [("tiny", *make_gap_instance(2, 5, min_gap=0.5, random_state=0))]
 
@@ -55,6 +55,7 @@ def _tiny_study(seen):
         seen.update(kwargs)
         return label_complexity_study(INSTANCES, **{**kwargs, "quick": False})
 
+    study.check_params = label_complexity_study.check_params  # the command checks first
     return study
 
 

@@ -1,26 +1,8 @@
-"""The ``skpref`` command: parse the options, run one command, map the outcome to an exit status.
+"""Build the parser, dispatch, install the stop signals, map every outcome to its exit status.
 
-Every command ends with one of these exit statuses (this module maps them, in
-one place):
-
-* 0: done;
-* 1: a problem with the files or the data (:class:`~skpref._cli_types.CommandError`,
-  such as the campaign's ``CampaignError``, or an ``OSError``), reported as
-  ``skpref <command>: error: ...`` on standard error; the campaign commands
-  write nothing then;
-* 2: bad options: argparse checks every option (numeric ones for their range,
-  see :mod:`skpref._cli_types`), and :class:`~skpref._cli_types.UsageError`
-  covers checks across options;
-* 128 + n: stopped by signal n (130 for ``SIGINT``, 143 for ``SIGTERM``, 129
-  for ``SIGHUP``). While a command runs, these three signals raise an
-  exception in the main thread, so the code under way cleans up as it does
-  for Ctrl-C (a batch being written loses its temporary file, the old batch
-  file stays), and the command prints ``skpref <command>: stopped by
-  SIGTERM.`` instead of a traceback. A signal that is ignored when the
-  command starts (``nohup``, a shell's background job) stays ignored.
-
-Python itself must import numpy and scikit-learn before this module runs; a
-``SIGINT`` in that first second still ends in Python's own
+The exit statuses are those of :mod:`skpref.cli`; this module is the one place that maps
+errors and signals to them. Python itself must import numpy and scikit-learn before this
+module runs; a ``SIGINT`` in that first second still ends in Python's own
 ``KeyboardInterrupt`` message (nothing has been read or written by then).
 """
 
@@ -32,19 +14,22 @@ import sys
 import threading
 import warnings
 
-from ._cli_types import CommandError
+from sklearn.utils._param_validation import InvalidParameterError
 
-# Each command lives beside the code it drives, in a module with an
-# ``add_commands(subparsers)`` function that adds its parser(s) and sets
-# ``run`` (and ``report_warnings=True`` to turn Python warnings into
-# ``skpref <command>: warning:`` lines); this file only dispatches.
-_COMMAND_MODULES = (
-    "skpref.annotate._command",
-    "skpref.benchmark._command",
-    "skpref.campaign._command",
-    "skpref.benchmark._label_complexity_command",
-    "skpref.embed._command",
-)
+from ..exceptions import InputError, ParameterError
+from . import _annotate, _benchmark, _campaign, _embed, _label_complexity
+from ._options import option_message, option_of
+
+# One module per command group, each with an ``add_commands(subparsers)`` function that adds
+# its parser(s) and sets, with ``set_defaults``:
+#   run              the function of the parsed arguments that returns the exit status; it
+#                    calls the owner's ``check_params`` before it reads or writes anything;
+#   options          {parameter: option} where an owner's parameter is not the option's name
+#                    with underscores (``random_state``: ``--seed``), for the messages;
+#   report_warnings  True to turn Python warnings into ``skpref <command>: warning:`` lines;
+#   usage_errors     further exception classes that mean bad options (exit status 2).
+# This module only dispatches, and maps every outcome to its exit status.
+_COMMAND_MODULES = (_annotate, _benchmark, _campaign, _label_complexity, _embed)
 
 #: Signals that stop a command cleanly; SIGTERM is installed last (a test waits for it).
 _STOP_SIGNALS = ("SIGINT", "SIGHUP", "SIGTERM")
@@ -99,17 +84,15 @@ class _SignalsStop:
 
 def build_parser():
     """The argument parser of the ``skpref`` command."""
-    import importlib
-
-    from . import __version__
+    from .. import __version__
 
     parser = argparse.ArgumentParser(
         prog="skpref", description="Active preference learning with Bradley-Terry models."
     )
     parser.add_argument("--version", action="version", version=f"skpref {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in _COMMAND_MODULES:
-        importlib.import_module(name).add_commands(commands)
+    for module in _COMMAND_MODULES:
+        module.add_commands(commands)
     return parser
 
 
@@ -131,10 +114,21 @@ def _run(args):
         if getattr(args, "report_warnings", False):
             caught = stack.enter_context(warnings.catch_warnings(record=True))
             warnings.simplefilter("always")
+        options = getattr(args, "options", {})
         try:
             code = args.run(args)
-        except CommandError as error:
-            code = error.exit_status
+        except InvalidParameterError as error:  # an owner refused an option's value
+            code = 2
+            _report(command, "error", option_message(str(error), options))
+        except ParameterError as error:  # options refused together
+            code = 2
+            _report(command, "error", error.render(
+                lambda name, value: f"{option_of(name, options)[0]} {value}"))
+        except getattr(args, "usage_errors", ()) as error:
+            code = 2
+            _report(command, "error", error)
+        except InputError as error:
+            code = 1
             _report(command, "error", error)
         except BrokenPipeError:  # ``| head``: the reader left; nothing to report
             sys.stdout = open(os.devnull, "w")
@@ -155,7 +149,16 @@ def main(argv=None):
 
     Examples
     --------
+    Bad options end with exit status 2 before any file is read (the message is on
+    standard error: ``skpref status: error: argument --folds: must be an integer in [2,
+    2147483647], got 1``):
+
     >>> main(["status", "--pool", "pool.npz", "--labels", "labels.csv", "--folds", "1"])
+    2
+
+    argparse itself stops the command on an option it cannot parse:
+
+    >>> main(["status", "--pool", "pool.npz", "--labels", "labels.csv", "--folds", "x"])
     Traceback (most recent call last):
     ...
     SystemExit: 2
@@ -183,7 +186,3 @@ def main(argv=None):
         return 128 + signum
     finally:
         stops.restore()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,27 +1,31 @@
 """``skpref label-complexity``: the label-complexity study from the command line.
 
-Parsing only: the options become the arguments of :func:`label_complexity_study`,
-whose rows go to :func:`format_label_complexity` and
-:func:`write_label_complexity_report`.
+Parsing only: the options become the arguments of
+:func:`~skpref.benchmark.label_complexity_study` (which checks them before the output
+directory is made), whose rows go to :func:`~skpref.benchmark.format_label_complexity` and
+:func:`~skpref.benchmark.write_label_complexity_report`.
 """
 
 import os
 import sys
 import time
 
-from .._cli_types import SEED, integer, n_jobs, number
-from ._command import DefaultOnceFormatter
-from ._label_complexity import DESIGNS, label_complexity_study
-from ._label_complexity_report import write_label_complexity_report
-from ._label_complexity_summary import format_label_complexity
-from .._text import plural
+from ..benchmark import (
+    DESIGNS,
+    format_label_complexity,
+    label_complexity_study,
+    write_label_complexity_report,
+)
+from ..utils import plural
+from ._options import DefaultOnceFormatter, integer, number
+
+#: label_complexity_study's parameters that the options name otherwise.
+_OPTIONS = {"n_runs": "--runs", "random_state": "--seed"}
 
 
 def _command(args):
     """``skpref label-complexity``: run the study, write CSV, summary and figure."""
-    os.makedirs(args.out, exist_ok=True)  # a bad --out fails before the runs, not after
-    start = time.perf_counter()
-    rows = label_complexity_study(
+    options = dict(
         deltas=args.deltas,
         designs=args.designs,
         n_runs=args.runs if args.runs is not None else (20 if args.quick else 100),
@@ -34,6 +38,10 @@ def _command(args):
         quick=args.quick,
         progress=not args.no_progress,
     )
+    label_complexity_study.check_params(**options)  # bad options write nothing
+    os.makedirs(args.out, exist_ok=True)  # a bad --out fails before the runs, not after
+    start = time.perf_counter()
+    rows = label_complexity_study(**options)
     elapsed = time.perf_counter() - start
     summary = format_label_complexity(rows)
     summary += (
@@ -64,11 +72,11 @@ def add_commands(subparsers):
         formatter_class=DefaultOnceFormatter,
     )
     parser.add_argument(
-        "--runs", type=integer(1), default=None,
+        "--runs", type=integer, default=None,
         help="runs per cell (default: 100; 20 with --quick)",
     )
     parser.add_argument(
-        "--deltas", type=number(0.0, 1.0, exclusive=True), nargs="+",
+        "--deltas", type=number, nargs="+",
         default=[0.1, 0.05, 0.01], help="target error probabilities, each in (0, 1)",
     )
     parser.add_argument(
@@ -79,19 +87,19 @@ def add_commands(subparsers):
         "--out", default="label-complexity",
         help="directory for label_complexity.csv, summary.txt and label_complexity.png",
     )
-    parser.add_argument("--seed", type=SEED, default=0, help="random seed, in [0, 2**32 - 1]")
+    parser.add_argument("--seed", type=integer, default=0, help="random seed, in [0, 2**32 - 1]")
     parser.add_argument(
         "--quick", action="store_true", help="reduced instance set (4 instances of 20 arms)"
     )
     parser.add_argument(
-        "--n-jobs", type=n_jobs, default=2, help="processes (-1: all cores, or 1 to 1024)"
+        "--n-jobs", type=integer, default=2, help="processes (-1: all cores, or 1 to 1024)"
     )
     parser.add_argument(
-        "--budget-factor", type=number(0.0, 1e3, exclusive=True), default=4.0,
+        "--budget-factor", type=number, default=4.0,
         help="the 4 in n_l = ceil(4 beta^2 f), in (0, 1000)",
     )
     parser.add_argument(
-        "--burn-in", type=integer(0, 10**6), default=20,
+        "--burn-in", type=integer, default=20,
         help="burn-in labels per dimension, in [0, 1000000]",
     )
     parser.add_argument(
@@ -107,4 +115,4 @@ def add_commands(subparsers):
         help="beta_l from the sub-Gaussian bound, or from the normal quantile",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.set_defaults(run=_command)
+    parser.set_defaults(run=_command, options=_OPTIONS)

@@ -4,11 +4,9 @@ import argparse
 import sys
 import textwrap
 
-from .._cli_types import integer
-from .._text import plural
-from ._embed import DEFAULT_CHUNK_SIZE
-from ._encoder import DEFAULT_MODEL
-from ._formats import FORMATS
+from ..embed import DEFAULT_CHUNK_SIZE, DEFAULT_MODEL, FORMATS, embed_file
+from ..utils import plural
+from ._options import integer, report
 
 _EPILOG = """\
 formats (--format auto picks one from the first record):
@@ -68,15 +66,15 @@ def add_commands(subparsers):
         help="write the known preferences (hh-rlhf, ultrafeedback, a label column) to this "
         "labels CSV; an existing file is never replaced by other labels",
     )
-    embed.add_argument("--batch-size", type=integer(1), default=64,
+    embed.add_argument("--batch-size", type=integer, default=64,
                        help="items per forward pass, >= 1 (default 64)")
     embed.add_argument("--device", default="cpu", help="torch device (default cpu)")
     embed.add_argument(
-        "--chunk-size", type=integer(1), default=DEFAULT_CHUNK_SIZE,
+        "--chunk-size", type=integer, default=DEFAULT_CHUNK_SIZE,
         help=f"distinct items per cached chunk, >= 1 (default {DEFAULT_CHUNK_SIZE})",
     )
     embed.add_argument(
-        "--seed", type=integer(0, 2**32 - 1), default=0,
+        "--seed", type=integer, default=0,
         help="seeds which hh-rlhf/ultrafeedback pairs show the chosen response second "
         "(default 0)",
     )
@@ -87,13 +85,12 @@ def add_commands(subparsers):
     embed.set_defaults(run=_embed, report_warnings=True)
 
 
-def _report(kind, message):
-    print(f"skpref embed: {kind}: {message}", file=sys.stderr)
+def _note(message):
+    report("embed", "note", message)
 
 
 def _embed(args):
-    from ._embed import embed_file
-
+    embed_file.check_params(batch_size=args.batch_size, chunk_size=args.chunk_size, seed=args.seed)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     try:  # the command has its own progress bar; transformers' "Loading weights" bar is noise
         from transformers.utils import logging as transformers_logging
@@ -101,42 +98,42 @@ def _embed(args):
         transformers_logging.disable_progress_bar()
     except (ImportError, AttributeError):
         pass
-    report = embed_file(
+    result = embed_file(
         args.input, args.out, model=args.model, format=args.format,
         labels_out=args.labels_out, batch_size=args.batch_size, device=args.device,
         chunk_size=args.chunk_size, seed=args.seed, progress=progress,
     )
-    for note in report.notes:
-        _report("note", note)
-    for reason, lines in sorted(report.dropped.items()):
+    for note in result.notes:
+        _note(note)
+    for reason, lines in sorted(result.dropped.items()):
         shown = ", ".join(str(line) for line in lines[:20])
         more = f" and {len(lines) - 20} more" if len(lines) > 20 else ""
         dropped = plural(len(lines), "record")
-        _report("note", f"dropped {dropped}, {reason}: {report.where} {shown}{more}.")
-    if report.repeated:
-        _report("note", f"{plural(report.repeated, 'pair')} "
-                        f"{'repeats' if report.repeated == 1 else 'repeat'} an earlier pair's "
-                        "texts; kept, with ids ending in -2, -3, ...")
-    if report.identical:
-        _report("note", f"{plural(report.identical, 'pair')} "
-                        f"{'has' if report.identical == 1 else 'have'} two identical responses "
-                        "(a zero row).")
-    if report.n_labels and report.labels_path is None:
-        _report("note", f"the input holds {plural(report.n_labels, 'known preference')}; give "
-                        "--labels-out FILE to write them as a labels file.")
-    truncated = report.truncated
-    unit = "pair" if report.kind == "pairs" else "response"
-    speed = (f", {report.embedded} embedded at {report.texts_per_second:.1f} texts/s"
-             if report.embedded else "")
+        _note(f"dropped {dropped}, {reason}: {result.where} {shown}{more}.")
+    if result.repeated:
+        _note(f"{plural(result.repeated, 'pair')} "
+              f"{'repeats' if result.repeated == 1 else 'repeat'} an earlier pair's "
+              "texts; kept, with ids ending in -2, -3, ...")
+    if result.identical:
+        _note(f"{plural(result.identical, 'pair')} "
+              f"{'has' if result.identical == 1 else 'have'} two identical responses "
+              "(a zero row).")
+    if result.n_labels and result.labels_path is None:
+        _note(f"the input holds {plural(result.n_labels, 'known preference')}; give "
+              "--labels-out FILE to write them as a labels file.")
+    truncated = result.truncated
+    unit = "pair" if result.kind == "pairs" else "response"
+    speed = (f", {result.embedded} embedded at {result.texts_per_second:.1f} texts/s"
+             if result.embedded else "")
     print(
-        f"skpref embed: wrote {plural(report.n_rows, unit)} to {report.path} ({report.format}; "
-        f"{plural(report.n_items, 'distinct item text')}, {truncated['items']} truncated "
+        f"skpref embed: wrote {plural(result.n_rows, unit)} to {result.path} ({result.format}; "
+        f"{plural(result.n_items, 'distinct item text')}, {truncated['items']} truncated "
         f"({100 * truncated['share']:.1f}%: prompt cut in {truncated['prompt']}, response cut "
         f"in {truncated['response']}){speed}"
-        + (f"; {report.resumed} of {plural(report.chunks, 'chunk')} from an interrupted run"
-           if report.resumed else "")
-        + (f"; {plural(report.n_labels, 'label')} to {report.labels_path}"
-           if report.labels_path else "")
+        + (f"; {result.resumed} of {plural(result.chunks, 'chunk')} from an interrupted run"
+           if result.resumed else "")
+        + (f"; {plural(result.n_labels, 'label')} to {result.labels_path}"
+           if result.labels_path else "")
         + ")",
         file=sys.stderr,
     )

@@ -1,20 +1,21 @@
 """``skpref annotate`` and ``skpref export``: the command-line side of the labeling page.
 
 Only argparse lives here; the work is done by :class:`skpref.annotate.Server`
-and :func:`skpref.annotate.export_labels`. Starlette and uvicorn (``pip
-install "skpref[annotate]"``) are imported only when ``annotate`` runs.
+(which checks its options, :meth:`~skpref.annotate.Server.check_params`) and
+:func:`skpref.annotate.export_labels`. Starlette and uvicorn (``pip install
+"skpref[annotate]"``) are imported only when ``annotate`` runs.
 """
 
 import argparse
 import sys
 import textwrap
 
-from .._cli_types import INVERSE_REGULARISATION, SEED, integer, number
+from ..annotate import AnnotateError, export_labels
 from ..query import STRATEGIES
-from ._errors import AnnotateError
+from ._options import integer, number
 
-#: Largest ``--lease-minutes`` (a week).
-MAX_LEASE_MINUTES = 7 * 24 * 60.0
+#: The Server's parameters that the options name otherwise: the lease is given in minutes.
+_OPTIONS = {"lease_seconds": ("--lease-minutes", 60)}
 
 _EPILOG = """\
 API (JSON; errors are {"error": message} with a 4xx status, never a 500):
@@ -74,29 +75,29 @@ def add_commands(subparsers):
     )
     annotate.add_argument("--strategy", choices=list(STRATEGIES), default="ci-location",
                           help="query strategy (default ci-location)")
-    annotate.add_argument("--batch-size", type=integer(1), default=20,
+    annotate.add_argument("--batch-size", type=integer, default=20,
                           help="pairs queued after each refit (default 20)")
-    annotate.add_argument("--refit-every", type=integer(1), default=10,
+    annotate.add_argument("--refit-every", type=integer, default=10,
                           help="answers between two background refits (default 10)")
     annotate.add_argument(
-        "--lease-minutes", type=number(0.0, MAX_LEASE_MINUTES, exclusive=True), default=30.0,
+        "--lease-minutes", type=number, default=30.0,
         help="how long an assignment holds its pair (default 30)",
     )
     annotate.add_argument("--host", default="127.0.0.1",
                           help="address to listen on (default 127.0.0.1)")
-    annotate.add_argument("--port", type=integer(0, 65535), default=8765,
+    annotate.add_argument("--port", type=integer, default=8765,
                           help="port (default 8765; 0 picks a free one)")
     annotate.add_argument("--token", default=None,
                           help="token every request must carry (required, or generated, for a "
                           "host other than the loopback)")
     annotate.add_argument("--id-column", default="pair_id",
                           help="id column of .csv/.parquet pools (default pair_id)")
-    annotate.add_argument("--C", type=INVERSE_REGULARISATION, default=1.0,
+    annotate.add_argument("--C", type=number, default=1.0,
                           help="inverse regularisation strength of the model (default 1)")
-    annotate.add_argument("--beta", type=number(0.0, 100.0), default=None,
+    annotate.add_argument("--beta", type=number, default=None,
                           help="the strategy's beta (ci-location, design only)")
-    annotate.add_argument("--seed", type=SEED, default=0, help="random seed (default 0)")
-    annotate.set_defaults(run=_annotate, report_warnings=False)
+    annotate.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
+    annotate.set_defaults(run=_annotate, report_warnings=False, options=_OPTIONS)
 
     export = subparsers.add_parser(
         "export",
@@ -116,6 +117,14 @@ def add_commands(subparsers):
 
 
 def _annotate(args):
+    from ..annotate import Server
+
+    options = dict(
+        strategy=args.strategy, batch_size=args.batch_size, refit_every=args.refit_every,
+        port=args.port, lease_seconds=args.lease_minutes * 60.0, C=args.C, beta=args.beta,
+        seed=args.seed,
+    )
+    Server.check_params(**options)
     try:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
@@ -124,13 +133,9 @@ def _annotate(args):
             f"skpref annotate needs starlette and uvicorn ({error.name} is missing): "
             'pip install "skpref[annotate]"'
         ) from None
-    from ._serve import Server
-
     server = Server(
-        args.pool, args.db, texts=args.texts, labels=args.labels, strategy=args.strategy,
-        batch_size=args.batch_size, refit_every=args.refit_every, host=args.host,
-        port=args.port, token=args.token, lease_seconds=args.lease_minutes * 60.0, C=args.C,
-        beta=args.beta, seed=args.seed, id_column=args.id_column,
+        args.pool, args.db, texts=args.texts, labels=args.labels, host=args.host,
+        token=args.token, id_column=args.id_column, **options,
     )
     server.run()
     print("skpref annotate: stopped; every acknowledged answer is in the store.",
@@ -139,8 +144,6 @@ def _annotate(args):
 
 
 def _export(args):
-    from ._transfer import export_labels
-
     count = export_labels(args.db, args.out)
     print(f"skpref export: wrote {count} label(s) to "
           f"{'stdout' if args.out == '-' else args.out}", file=sys.stderr)

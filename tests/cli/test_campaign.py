@@ -16,7 +16,7 @@ from skpref import PairwiseLogisticRegression
 from skpref._loop import fit_labeled
 from skpref.cli import main
 
-from ._helpers import annotate, digest, make_pool, run_skpref, save_pool, write_labels
+from campaign._helpers import annotate, digest, make_pool, run_skpref, save_pool, write_labels
 
 ROUNDS, BATCH = 4, 10
 
