@@ -41,8 +41,10 @@ import _harness  # noqa: F401
 
 import numpy as np
 from joblib import Parallel, delayed
+from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 
+from skpref import PairwiseLogisticRegression
 from skpref.benchmark import (
     DEFAULT_C,
     DEFAULT_TEACHER_ACCURACY,
@@ -54,7 +56,7 @@ from skpref.benchmark import (
     summarize,
 )
 from skpref.datasets import data_directory
-from skpref.query import make_strategy
+from skpref.query import ci_location_sampling, make_strategy
 
 # Explicit betas, so that the names keep their meaning when a default changes.
 DEFAULT_VARIANTS = [
@@ -110,6 +112,116 @@ class RandomShare:
         return indices, np.zeros(indices.size)
 
 
+def labels_so_far(n_total, X_pool):
+    """Labels the loop holds: it passes only the unlabeled rows of its ``n_total``."""
+    return n_total - len(X_pool)
+
+
+class BetaSchedule:
+    """CI-location sampling whose ``beta`` depends on the number of labels ``t``.
+
+    ``schedule``: ``"sqrt-log"`` ``beta sqrt(log(1 + t) / log(1 + t0))``;
+    ``"uniform"`` ``sqrt(2 log(pi^2 t^2 / (6 delta)))`` (a union bound over
+    rounds); ``"grow"`` ``beta sqrt(t / t0)``; ``"shrink"`` ``beta sqrt(t0 / t)``.
+    """
+
+    def __init__(self, n_total, t0, schedule, beta=1.0, delta=0.1, **params):
+        self.n_total, self.t0, self.schedule = n_total, t0, schedule
+        self.beta, self.delta, self.params = beta, delta, params
+
+    def beta_at(self, t):
+        t = max(t, 1)
+        if self.schedule == "sqrt-log":
+            return self.beta * np.sqrt(np.log1p(t) / np.log1p(self.t0))
+        if self.schedule == "uniform":
+            return np.sqrt(2 * np.log(np.pi**2 * t**2 / (6 * self.delta)))
+        if self.schedule == "grow":
+            return self.beta * np.sqrt(t / self.t0)
+        if self.schedule == "shrink":
+            return self.beta * np.sqrt(self.t0 / t)
+        raise ValueError(f"unknown schedule {self.schedule!r}")
+
+    def __call__(self, classifier, X_pool, n_instances=1, random_state=None):
+        beta = self.beta_at(labels_so_far(self.n_total, X_pool))
+        return ci_location_sampling(
+            classifier, X_pool, n_instances, beta=float(beta), random_state=random_state,
+            **self.params,
+        )
+
+
+class Hybrid:
+    """One strategy while the loop holds fewer than ``switch`` labels, another after."""
+
+    def __init__(self, n_total, switch, first, then):
+        self.n_total, self.switch, self.first, self.then = n_total, switch, first, then
+
+    def __call__(self, classifier, X_pool, n_instances=1, random_state=None):
+        early = labels_so_far(self.n_total, X_pool) < self.switch
+        strategy = self.first if early else self.then
+        return strategy(classifier, X_pool, n_instances, random_state=random_state)
+
+
+def build_strategy(strategy, params, n_total, t0):
+    """A name of ``STRATEGIES`` with its params, or one of the wrappers above.
+
+    ``ci-schedule:schedule=...,beta=...``; ``hybrid:switch=S,first=design,
+    first_beta=0.5,then=ci-location,then_beta=1`` (each part a registered name).
+    """
+    share = params.pop("random_share", 0.0)
+    if strategy == "ci-schedule":
+        built = BetaSchedule(n_total, t0, **params)
+    elif strategy == "hybrid":
+        first = make_strategy(params.get("first", "design"), beta=params.get("first_beta", 0.5))
+        then = make_strategy(params.get("then", "ci-location"), beta=params.get("then_beta", 1.0))
+        built = Hybrid(n_total, params["switch"], first, then)
+    else:
+        built = make_strategy(strategy, **params)
+    return RandomShare(built, share) if share else built
+
+
+def oracle_loop(X_train, y_train, X_val, y_val, sign_val, *, candidates, C, n_initial,
+                batch_size, budget, seed):
+    """A label-aware greedy oracle: each batch the best of several, judged by every pool label.
+
+    It starts from the loops' random labels (the same draw as
+    :class:`~skpref.active.ActivePreferenceClassifier` on ``seed``). Each
+    batch it refits on the labels held plus each of ``candidates`` random
+    batches of the unlabeled rows and of the batches CI-location (beta 1) and
+    design sampling (beta 0.5) would pick, and keeps the batch whose refit
+    has the highest accuracy on the *whole labeling part*, whose labels it
+    knows in advance (never the validation pairs). No strategy that sees only
+    the labels it asked for can choose with that knowledge; the oracle is
+    greedy, so it is a strong reference, not a proven upper bound.
+    """
+    n = len(y_train)
+    rng = np.random.RandomState(seed)
+    queried = list(rng.choice(n, size=min(n_initial, budget), replace=False))
+    proposers = [make_strategy("ci-location", beta=1.0), make_strategy("design", beta=0.5)]
+    model = PairwiseLogisticRegression(C=C)
+    model.fit_labeled(X_train[queried], y_train[queried])
+    rows = [{"n_labels": len(queried), **validation_scores(model, X_val, y_val, sign_val)}]
+    while len(queried) < budget:
+        size = min(batch_size, budget - len(queried))
+        unlabeled = np.setdiff1d(np.arange(n), queried)
+        batches = [unlabeled[rng.choice(unlabeled.size, size, replace=False)]
+                   for _ in range(candidates)]
+        batches += [unlabeled[np.asarray(proposer(model, X_train[unlabeled], size,
+                                                  random_state=rng.randint(2**31 - 1))[0])]
+                    for proposer in proposers]
+        best, best_accuracy = None, -1.0
+        for batch in batches:
+            trial = PairwiseLogisticRegression(C=C)
+            rows_in = np.concatenate([queried, batch])
+            trial.fit_labeled(X_train[rows_in], y_train[rows_in])
+            accuracy = np.mean(trial.predict(X_train) == y_train)
+            if accuracy > best_accuracy:
+                best, best_accuracy, best_model = batch, accuracy, trial
+        queried.extend(best.tolist())
+        model = best_model
+        rows.append({"n_labels": len(queried), **validation_scores(model, X_val, y_val, sign_val)})
+    return rows
+
+
 def one_loop(dataset, labels, seed, variant, args):
     """Checkpoints of one variant's loop on the validation split of one seed's pool."""
     name, strategy, params = parse_variant(variant)
@@ -124,17 +236,41 @@ def one_loop(dataset, labels, seed, variant, args):
     )
     X_train, X_val, y_train, y_val = inner[:4]
     sign_val = inner[5] if sign is not None else None
-    share = params.pop("random_share", 0.0)
-    if share:
-        strategy = RandomShare(make_strategy(strategy, **params), share)
-    rows, seconds = score_loop(
-        X_train, y_train, X_val, y_val, sign_val, strategy=strategy, params=params, C=args.C,
-        n_initial=args.n_initial, batch_size=args.batch_size, budget=args.budget, seed=seed,
-    )
+    settings = dict(C=args.C, n_initial=args.n_initial, batch_size=args.batch_size,
+                    budget=args.budget, seed=seed)
+    started = time.perf_counter()
+    if strategy == "oracle":
+        rows = oracle_loop(X_train, y_train, X_val, y_val, sign_val,
+                           candidates=params.get("candidates", 20), **settings)
+        seconds = time.perf_counter() - started
+    else:
+        strategy = build_strategy(strategy, params, len(X_train), args.n_initial)
+        rows, seconds = score_loop(X_train, y_train, X_val, y_val, sign_val,
+                                   strategy=strategy, **settings)
+    reference = None
+    if name == "random":
+        # What labeling the whole labeling part would buy: the ceiling of the curves.
+        full = PairwiseLogisticRegression(C=args.C).fit(X_train, y_train)
+        reference = {"dataset": dataset, "labels": labels, "seed": seed,
+                     "n_labels": len(y_train), **validation_scores(full, X_val, y_val, sign_val)}
     return [
         {"dataset": dataset, "labels": labels, "strategy": name, "seed": seed, **row}
         for row in rows
-    ], seconds
+    ], reference, seconds
+
+
+def validation_scores(model, X, y, sign):
+    """Accuracy, log-loss and (teacher mode) accuracy against the teacher's sign."""
+    predicted = model.predict(X)
+    scores = {
+        "accuracy": float(np.mean(predicted == y)),
+        "log_loss": float(log_loss(y, model.predict_proba(X), labels=model.classes_)),
+        "sign_accuracy": float("nan"),
+    }
+    if sign is not None:
+        signed = sign >= 0
+        scores["sign_accuracy"] = float(np.mean(predicted[signed] == sign[signed]))
+    return scores
 
 
 def goal_check(curves, rows, budget_fraction=0.6, after=50):
@@ -198,9 +334,11 @@ def main():
         for seed in seeds for variant in args.variants
     ]
     # The costly design loops first, so that the two workers finish together.
-    jobs.sort(key=lambda job: parse_variant(job[3])[1] != "design")
+    jobs.sort(key=lambda job: parse_variant(job[3])[1] not in ("design", "hybrid"))
     outputs = Parallel(n_jobs=args.n_jobs)(delayed(one_loop)(*job, args) for job in jobs)
-    rows = [row for loop_rows, _ in outputs for row in loop_rows]
+    rows = [row for loop_rows, _, _ in outputs for row in loop_rows]
+    references = [reference for _, reference, _ in outputs if reference is not None]
+    reference = {key: [ref[key] for ref in references] for key in references[0]}
     order = {parse_variant(v)[0]: i for i, v in enumerate(args.variants)}
     rows.sort(key=lambda r: (args.datasets.index(r["dataset"]), args.labels.index(r["labels"]),
                              order[r["strategy"]], r["seed"], r["n_labels"]))
@@ -231,12 +369,12 @@ def main():
     print(goal_check(curves, summary))
     print("\n## Paired summaries (validation pairs)\n")
     print("```")
-    print(format_summary(summary, teachers=teachers, legend=True))
+    print(format_summary(summary, reference, teachers=teachers, legend=True))
     print("```")
     for name in args.compare:
         print(f"\n## Paired against {name} instead of random\n")
         print("```")
-        print(format_summary(summarize(curves, baseline=name), teachers=teachers,
+        print(format_summary(summarize(curves, baseline=name), reference, teachers=teachers,
                              baseline=name))
         print("```")
     if args.curves:

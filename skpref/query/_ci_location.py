@@ -6,6 +6,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from .._logistic import logistic_variance
 from ._base import COMMON_CONSTRAINTS, QueryStrategy, with_common_parameters
 from ._pool import score_pool
 from ._select import select_greedy
@@ -18,6 +19,18 @@ def ambiguity(means, widths, beta):
     uncertainty sampling; a large ``beta`` ranks like maximal width.
     """
     return beta * widths - np.abs(means)
+
+
+def ambiguous_width(means, widths, beta):
+    """``w`` on the ambiguous set ``|m| <= beta w`` (``w > 0``), else ``beta w - |m|`` (< 0)."""
+    inside = (np.abs(means) <= beta * widths) & (widths > 0)
+    return np.where(inside, widths, beta * widths - np.abs(means))
+
+
+def ambiguous_information(means, widths, beta):
+    """``mu'(m) w^2`` on the ambiguous set, else ``beta w - |m|``."""
+    inside = (np.abs(means) <= beta * widths) & (widths > 0)
+    return np.where(inside, logistic_variance(means) * widths**2, beta * widths - np.abs(means))
 
 
 def z_score(means, widths):
@@ -34,7 +47,9 @@ def z_score(means, widths):
     {
         **COMMON_CONSTRAINTS,
         "beta": [Interval(Real, 0, None, closed="left")],
-        "criterion": [StrOptions({"ambiguity", "zscore"})],
+        "criterion": [
+            StrOptions({"ambiguity", "zscore", "ambiguous-width", "ambiguous-information"})
+        ],
     },
     prefer_skip_nested_validation=True,
 )
@@ -94,7 +109,12 @@ def ci_location_sampling(
     True
     """
     pool, n = score_pool(classifier, X_pool, n_instances)
-    score = partial(ambiguity, beta=beta) if criterion == "ambiguity" else z_score
+    score = {
+        "ambiguity": partial(ambiguity, beta=beta),
+        "zscore": z_score,
+        "ambiguous-width": partial(ambiguous_width, beta=beta),
+        "ambiguous-information": partial(ambiguous_information, beta=beta),
+    }[criterion]
     return select_greedy(pool, score, n, random_state)
 
 
