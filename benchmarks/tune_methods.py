@@ -301,6 +301,65 @@ def goal_check(curves, rows, budget_fraction=0.6, after=50):
     return header + "\n" + "\n".join(lines)
 
 
+def room_table(curves, references, budget, fraction=0.6):
+    """Per block: the ceiling, random's curve, and every variant at ``fraction B`` against random@B.
+
+    The issue's goal, read at one checkpoint: a variant saves 40% of the
+    labels when its score after ``n = fraction B`` labels reaches random's
+    after ``B``. ``v@n - random@B`` is paired by seed (mean ± standard error);
+    the whole-pool fit is the ceiling of every curve, so ``whole pool -
+    random@B`` is the room any strategy has.
+    """
+    checkpoints = np.unique(curves["n_labels"])
+    n_short = int(checkpoints[checkpoints <= fraction * budget].max())
+    lines = [
+        f"| dataset | labels | score | whole pool | random@{n_short} | random@{budget} "
+        f"| room: whole pool - random@{budget} | variant | variant@{n_short} "
+        f"| variant@{n_short} - random@{budget} (paired) | variant@{budget} |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    ref = {key: np.asarray(value) for key, value in references.items()}
+    blocks = dict.fromkeys(zip(curves["dataset"].tolist(), curves["labels"].tolist()))
+    for dataset, labels in blocks:
+        for metric in ("accuracy", "sign_accuracy") if labels == "teacher" else ("accuracy",):
+            in_block = (curves["dataset"] == dataset) & (curves["labels"] == labels)
+
+            def scores(strategy, n):
+                mask = in_block & (curves["strategy"] == strategy) & (curves["n_labels"] == n)
+                return dict(zip(curves["seed"][mask].tolist(), curves[metric][mask].tolist()))
+
+            base = scores("random", budget)
+            short = scores("random", n_short)
+            seeds = sorted(base)
+            whole = ref[metric][(ref["dataset"] == dataset) & (ref["labels"] == labels)]
+            room = 100 * (whole.mean() - np.mean([base[s] for s in seeds]))
+            head = (f"| {dataset} | {labels} | {metric} | {pm(whole)} | "
+                    f"{pm([short[s] for s in seeds])} | {pm([base[s] for s in seeds])} | "
+                    f"{room:+.2f} |")
+            for strategy in dict.fromkeys(curves["strategy"][in_block].tolist()):
+                if strategy == "random":
+                    continue
+                at_short, at_budget = scores(strategy, n_short), scores(strategy, budget)
+                paired = [100 * (at_short[s] - base[s]) for s in seeds if s in at_short]
+                lines.append(
+                    f"{head} {strategy} | {pm(list(at_short.values()))} | "
+                    f"{np.mean(paired):+.2f} ± {standard_error(paired):.2f} | "
+                    f"{pm(list(at_budget.values()))} |"
+                )
+                head = "| | | | | | | |"
+    return "\n".join(lines)
+
+
+def pm(values):
+    values = np.asarray(values, dtype=float)
+    return f"{values.mean():.4f} ± {standard_error(values):.4f}"
+
+
+def standard_error(values):
+    values = np.asarray(values, dtype=float)
+    return values.std(ddof=1) / np.sqrt(values.size) if values.size > 1 else float("nan")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["hh-helpful", "hh-harmless"])
@@ -319,6 +378,12 @@ def main():
         help="also print the paired summary against these variants (as the baseline)",
     )
     parser.add_argument("--curves", default=None, help="write every checkpoint to this CSV")
+    parser.add_argument(
+        "--oracle", nargs="+", default=[], metavar="DATASET:LABELS",
+        help="also run the label-aware oracle (oracle_loop) on these blocks, for the room table",
+    )
+    parser.add_argument("--oracle-candidates", type=int, default=20,
+                        help="random candidate batches the oracle weighs per batch")
     args = parser.parse_args()
     if data_directory() is None:
         sys.exit("tune_methods.py needs SKPREF_DATA (the real datasets).")
@@ -333,10 +398,16 @@ def main():
         for dataset in args.datasets for labels in args.labels
         for seed in seeds for variant in args.variants
     ]
-    # The costly design loops first, so that the two workers finish together.
-    jobs.sort(key=lambda job: parse_variant(job[3])[1] not in ("design", "hybrid"))
+    oracle = f"oracle:oracle:candidates={args.oracle_candidates}"
+    jobs += [
+        (*block.split(":", 1), seed, oracle) for block in args.oracle for seed in seeds
+    ]
+    # The costly oracle and design loops first, so that the two workers finish together.
+    jobs.sort(key=lambda job: parse_variant(job[3])[1] not in ("oracle", "design", "hybrid"))
     outputs = Parallel(n_jobs=args.n_jobs)(delayed(one_loop)(*job, args) for job in jobs)
-    rows = [row for loop_rows, _, _ in outputs for row in loop_rows]
+    every_row = [row for loop_rows, _, _ in outputs for row in loop_rows]
+    rows = [row for row in every_row if row["strategy"] != "oracle"]
+    oracle_rows = [row for row in every_row if row["strategy"] == "oracle"]
     references = [reference for _, reference, _ in outputs if reference is not None]
     reference = {key: [ref[key] for ref in references] for key in references[0]}
     order = {parse_variant(v)[0]: i for i, v in enumerate(args.variants)}
@@ -367,6 +438,12 @@ def main():
     print("Variants: " + ", ".join(f"`{v}`" for v in args.variants) + "\n")
     print("## Goal check\n")
     print(goal_check(curves, summary))
+    every = {key: np.asarray([row[key] for row in rows + oracle_rows]) for key in rows[0]}
+    print(f"\n## The goal at one checkpoint: 60% of the labels against random's {args.budget}\n")
+    print("Points of validation score (0.01 = 1 point), mean ± standard error over the seeds; "
+          "`oracle` (where run) is `oracle_loop`, which sees every label of the labeling part "
+          "in advance.\n")
+    print(room_table(every, reference, args.budget))
     print("\n## Paired summaries (validation pairs)\n")
     print("```")
     print(format_summary(summary, reference, teachers=teachers, legend=True))

@@ -6,8 +6,9 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from .._logistic import logistic_variance
+from ..posterior import interval_contains_zero
 from ._base import COMMON_CONSTRAINTS, QueryStrategy, with_common_parameters
+from ._designs import design_sampling
 from ._pool import score_pool
 from ._select import select_greedy
 
@@ -21,16 +22,19 @@ def ambiguity(means, widths, beta):
     return beta * widths - np.abs(means)
 
 
-def ambiguous_width(means, widths, beta):
-    """``w`` on the ambiguous set ``|m| <= beta w`` (``w > 0``), else ``beta w - |m|`` (< 0)."""
-    inside = (np.abs(means) <= beta * widths) & (widths > 0)
-    return np.where(inside, widths, beta * widths - np.abs(means))
+def ambiguous_share(means, widths, beta):
+    """The share of the pool whose interval ``[m - beta w, m + beta w]`` contains 0.
 
+    ``1`` while the posterior has decided no pair; it falls as labels decide
+    pairs. A Dask pool's share is computed on its workers.
 
-def ambiguous_information(means, widths, beta):
-    """``mu'(m) w^2`` on the ambiguous set, else ``beta w - |m|``."""
-    inside = (np.abs(means) <= beta * widths) & (widths > 0)
-    return np.where(inside, logistic_variance(means) * widths**2, beta * widths - np.abs(means))
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ambiguous_share(np.array([0.5, -2.0, 0.0, 3.0]), np.ones(4), beta=1.0)
+    0.5
+    """
+    return float(np.mean(interval_contains_zero(means, widths, beta)))
 
 
 def z_score(means, widths):
@@ -47,15 +51,15 @@ def z_score(means, widths):
     {
         **COMMON_CONSTRAINTS,
         "beta": [Interval(Real, 0, None, closed="left")],
-        "criterion": [
-            StrOptions({"ambiguity", "zscore", "ambiguous-width", "ambiguous-information"})
-        ],
+        "criterion": [StrOptions({"ambiguity", "zscore"})],
+        "burn_in": [Interval(Real, 0, 1, closed="both"), None],
     },
     prefer_skip_nested_validation=True,
 )
 @with_common_parameters
 def ci_location_sampling(
-    classifier, X_pool, n_instances=1, *, beta=1.0, criterion="ambiguity", random_state=None
+    classifier, X_pool, n_instances=1, *, beta=1.0, criterion="ambiguity", burn_in=None,
+    random_state=None,
 ):
     """Confidence-interval-location sampling (Algorithm 2), batch conditioned.
 
@@ -74,6 +78,25 @@ def ci_location_sampling(
     on it (``H <- H + mu'(m) x x^T``, no label needed), which shrinks the
     widths of similar rows so the batch spreads out.
 
+    With ``burn_in=q`` the batch is design sampling's
+    (:func:`design_sampling`, its defaults) for as long as the share of the
+    pool whose interval contains 0,
+
+    .. math::
+
+        s = \\frac{1}{N} \\#\\{i : |m_i| \\le \\beta w_i\\},
+
+    is at least ``q``, and CI-location's once it falls below. While (nearly)
+    every pair is undecided the means rest on a handful of labels in many
+    dimensions, so ranking rows one by one by ``beta w - |m|`` mostly follows
+    noise in ``m`` and the widest rows; a design spreads the batch over the
+    whole undecided set instead. Once labels start deciding pairs the
+    location is informative and the greedy rule targets the pairs still open.
+    This is the burn-in of Algorithm 1 (a design before the estimate can
+    decide anything), with the phase read off the posterior rather than a
+    label count, so it behaves the same in every loop, modAL learner and
+    campaign.
+
     Parameters
     ----------
     {common}
@@ -81,6 +104,11 @@ def ci_location_sampling(
         Half-width of the interval in posterior standard deviations.
     criterion : {"ambiguity", "zscore"}, default="ambiguity"
         The utility: ``beta w - |m|`` or ``-|m| / w`` (``beta`` unused).
+    burn_in : float in [0, 1] or None, default=None
+        Use design sampling while at least this share of the pool's
+        intervals ``[m - beta w, m + beta w]`` contain 0 (``None``: never;
+        ``0``: always; ``1``: until the first pair is decided). The user
+        guide's strategies page gives the evidence for ``1``.
     random_state : int, RandomState instance or None, default=None
         Seeds tie-breaking.
 
@@ -89,7 +117,8 @@ def ci_location_sampling(
     indices : ndarray of shape (min(n_instances, n_pool),)
         In the order picked.
     scores : ndarray
-        Each pick's utility given the picks before it.
+        Each pick's utility given the picks before it (during a burn-in:
+        the design weights).
 
     See Also
     --------
@@ -109,12 +138,9 @@ def ci_location_sampling(
     True
     """
     pool, n = score_pool(classifier, X_pool, n_instances)
-    score = {
-        "ambiguity": partial(ambiguity, beta=beta),
-        "zscore": z_score,
-        "ambiguous-width": partial(ambiguous_width, beta=beta),
-        "ambiguous-information": partial(ambiguous_information, beta=beta),
-    }[criterion]
+    if burn_in is not None and ambiguous_share(pool.means, pool.widths, beta) >= burn_in:
+        return design_sampling(classifier, X_pool, n_instances, random_state=random_state)
+    score = partial(ambiguity, beta=beta) if criterion == "ambiguity" else z_score
     return select_greedy(pool, score, n, random_state)
 
 
@@ -131,7 +157,8 @@ class CILocationSampling(QueryStrategy):
 
     _function = staticmethod(ci_location_sampling)
 
-    def __init__(self, *, beta=1.0, criterion="ambiguity", random_state=None):
+    def __init__(self, *, beta=1.0, criterion="ambiguity", burn_in=None, random_state=None):
         self.beta = beta
         self.criterion = criterion
+        self.burn_in = burn_in
         self.random_state = random_state
