@@ -52,13 +52,19 @@ def z_score(means, widths):
         **COMMON_CONSTRAINTS,
         "beta": [Interval(Real, 0, None, closed="left")],
         "criterion": [StrOptions({"ambiguity", "zscore"})],
-        "burn_in": [Interval(Real, 0, 1, closed="both"), None],
+        "burn_in_share": [Interval(Real, 0, 1, closed="both"), None],
     },
     prefer_skip_nested_validation=True,
 )
 @with_common_parameters
 def ci_location_sampling(
-    classifier, X_pool, n_instances=1, *, beta=1.0, criterion="ambiguity", burn_in=None,
+    classifier,
+    X_pool,
+    n_instances=1,
+    *,
+    beta=1.0,
+    criterion="ambiguity",
+    burn_in_share=None,
     random_state=None,
 ):
     """Confidence-interval-location sampling (Algorithm 2), batch conditioned.
@@ -78,7 +84,7 @@ def ci_location_sampling(
     on it (``H <- H + mu'(m) x x^T``, no label needed), which shrinks the
     widths of similar rows so the batch spreads out.
 
-    With ``burn_in=q`` the batch is design sampling's
+    With ``burn_in_share=q`` the batch is design sampling's
     (:func:`design_sampling`, its defaults) for as long as the share of the
     pool whose interval contains 0,
 
@@ -103,8 +109,9 @@ def ci_location_sampling(
     beta : float, default=1.0
         Half-width of the interval in posterior standard deviations.
     criterion : {"ambiguity", "zscore"}, default="ambiguity"
-        The utility: ``beta w - |m|`` or ``-|m| / w`` (``beta`` unused).
-    burn_in : float in [0, 1] or None, default=None
+        The utility: ``beta w - |m|`` or ``-|m| / w`` (``beta`` then only sets
+        the intervals of ``burn_in_share``).
+    burn_in_share : float in [0, 1] or None, default=None
         Use design sampling while at least this share of the pool's
         intervals ``[m - beta w, m + beta w]`` contain 0 (``None``: never;
         ``0``: always; ``1``: until the first pair is decided). The user
@@ -138,7 +145,8 @@ def ci_location_sampling(
     True
     """
     pool, n = score_pool(classifier, X_pool, n_instances)
-    if burn_in is not None and ambiguous_share(pool.means, pool.widths, beta) >= burn_in:
+    share = None if burn_in_share is None else ambiguous_share(pool.means, pool.widths, beta)
+    if share is not None and share >= burn_in_share:
         return design_sampling(classifier, X_pool, n_instances, random_state=random_state)
     score = partial(ambiguity, beta=beta) if criterion == "ambiguity" else z_score
     return select_greedy(pool, score, n, random_state)
@@ -157,8 +165,10 @@ class CILocationSampling(QueryStrategy):
 
     _function = staticmethod(ci_location_sampling)
 
-    def __init__(self, *, beta=1.0, criterion="ambiguity", burn_in=None, random_state=None):
+    def __init__(
+        self, *, beta=1.0, criterion="ambiguity", burn_in_share=None, random_state=None
+    ):
         self.beta = beta
         self.criterion = criterion
-        self.burn_in = burn_in
+        self.burn_in_share = burn_in_share
         self.random_state = random_state

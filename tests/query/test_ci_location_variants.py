@@ -1,6 +1,6 @@
 """CI-location sampling's burn-in option: design sampling while the pool is undecided.
 
-``ci_location_sampling(..., burn_in=q)`` returns design sampling's batch while
+``ci_location_sampling(..., burn_in_share=q)`` returns design sampling's batch while
 the share of the pool whose interval ``[m - beta w, m + beta w]`` contains 0
 is at least ``q``, and its own greedy batch once the share falls below.
 """
@@ -21,12 +21,12 @@ from ._contract import StrategyContract, fit_model, gaussian_pool, training_data
 
 
 class TestCILocationAlwaysBurningIn(StrategyContract):
-    """``burn_in=0``: every batch is design sampling's, through CI-location's signature."""
+    """``burn_in_share=0``: every batch is design sampling's, through CI-location's signature."""
 
     function = ci_location_sampling
     cls = CILocationSampling
-    params = {"burn_in": 0.0}
-    changing_params = {"burn_in": None}
+    params = {"burn_in_share": 0.0}
+    changing_params = {"burn_in_share": None}
     is_design = True
 
 
@@ -49,12 +49,12 @@ def fitted_pool():
     return model, gaussian_pool(300, 4, seed=5)
 
 
-def test_default_is_no_burn_in(fitted_pool):
+def test_default_is_no_burn_in_share(fitted_pool):
     model, X = fitted_pool
-    assert CILocationSampling().burn_in is None
+    assert CILocationSampling().burn_in_share is None
     equal_batches(
         ci_location_sampling(model, X, 6, random_state=0),
-        ci_location_sampling(model, X, 6, burn_in=None, random_state=0),
+        ci_location_sampling(model, X, 6, burn_in_share=None, random_state=0),
     )
 
 
@@ -64,7 +64,7 @@ def test_cold_start_burns_in_with_design_sampling():
     model = PairwiseLogisticRegression(C=0.5)
     assert ambiguous_share(np.zeros(200), np.ones(200), beta=1.0) == 1.0
     equal_batches(
-        ci_location_sampling(model, X, 8, burn_in=1.0, random_state=4),
+        ci_location_sampling(model, X, 8, burn_in_share=1.0, random_state=4),
         design_sampling(model, X, 8, random_state=4),
     )
     # Without the burn-in the cold start is CI-location's own (longest rows first).
@@ -81,9 +81,9 @@ def test_the_share_decides_at_its_threshold(fitted_pool, beta):
     own = ci_location_sampling(model, X, 5, beta=beta, random_state=2)
     assert not np.array_equal(design[0], own[0])
     # At or below the share: design sampling; just above it: CI-location's own batch.
-    at = ci_location_sampling(model, X, 5, beta=beta, burn_in=share, random_state=2)
+    at = ci_location_sampling(model, X, 5, beta=beta, burn_in_share=share, random_state=2)
     above = ci_location_sampling(
-        model, X, 5, beta=beta, burn_in=min(1.0, share + 1e-9), random_state=2
+        model, X, 5, beta=beta, burn_in_share=min(1.0, share + 1e-9), random_state=2
     )
     equal_batches(at, design)
     equal_batches(above, own)
@@ -101,25 +101,25 @@ def test_ambiguous_share_is_the_share_of_intervals_containing_zero(means, beta):
     assert ambiguous_share(means, widths, beta) == pytest.approx(expected, abs=0)
 
 
-@pytest.mark.parametrize("burn_in", [-0.1, 1.5, "all", np.nan])
-def test_invalid_burn_in_is_refused_by_name(fitted_pool, burn_in):
+@pytest.mark.parametrize("burn_in_share", [-0.1, 1.5, "all", np.nan])
+def test_invalid_burn_in_share_is_refused_by_name(fitted_pool, burn_in_share):
     model, X = fitted_pool
-    with pytest.raises(ValueError, match="burn_in"):
-        ci_location_sampling(model, X, 3, burn_in=burn_in)
-    with pytest.raises(ValueError, match="burn_in"):
-        CILocationSampling(burn_in=burn_in)(model, X, 3)
+    with pytest.raises(ValueError, match="burn_in_share"):
+        ci_location_sampling(model, X, 3, burn_in_share=burn_in_share)
+    with pytest.raises(ValueError, match="burn_in_share"):
+        CILocationSampling(burn_in_share=burn_in_share)(model, X, 3)
 
 
-def test_object_form_clones_and_grid_searches_burn_in():
-    strategy = CILocationSampling(beta=2.0, burn_in=0.99)
-    assert clone(strategy).get_params()["burn_in"] == 0.99
+def test_object_form_clones_and_grid_searches_burn_in_share():
+    strategy = CILocationSampling(beta=2.0, burn_in_share=0.99)
+    assert clone(strategy).get_params()["burn_in_share"] == 0.99
     X, y = training_data(3, seed=0, n_samples=80)
     loop = ActivePreferenceClassifier(
         PairwiseLogisticRegression(), CILocationSampling(), n_initial=6, batch_size=4,
         budget=20, random_state=0,
     )
-    search = GridSearchCV(loop, {"query_strategy__burn_in": [None, 0.99]}, cv=2).fit(X, y)
-    assert search.best_params_["query_strategy__burn_in"] in (None, 0.99)
+    search = GridSearchCV(loop, {"query_strategy__burn_in_share": [None, 0.99]}, cv=2).fit(X, y)
+    assert search.best_params_["query_strategy__burn_in_share"] in (None, 0.99)
 
 
 def test_a_loop_switches_from_the_design_to_ci_location():
@@ -133,7 +133,7 @@ def test_a_loop_switches_from_the_design_to_ci_location():
     def recording(classifier, X_pool, n_instances, random_state=None):
         means, widths = classifier.get_posterior(X_pool.shape[1]).mean_and_std(X_pool)
         result = ci_location_sampling(
-            classifier, X_pool, n_instances, burn_in=0.99, random_state=random_state
+            classifier, X_pool, n_instances, burn_in_share=0.99, random_state=random_state
         )
         design = design_sampling(classifier, X_pool, n_instances, random_state=random_state)
         own = ci_location_sampling(classifier, X_pool, n_instances, random_state=random_state)
