@@ -54,6 +54,7 @@ from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 
 from skpref import PairwiseLogisticRegression
+from skpref.active import ActivePreferenceClassifier
 from skpref.benchmark import (
     DEFAULT_C,
     DEFAULT_TEACHER_ACCURACY,
@@ -376,6 +377,58 @@ def standard_error(values):
     return values.std(ddof=1) / np.sqrt(values.size) if values.size > 1 else float("nan")
 
 
+def share_loop(dataset, labels, seed, args, beta=1.0, burn_in_share=1.0):
+    """The share of the unlabeled pool whose interval contains 0, at every batch of a loop.
+
+    The loop is the ``ci-burn-in`` variant's (``CILocationSampling(beta,
+    burn_in_share)``) on the labeling part of ``seed``'s pool; each entry is
+    ``(labels held, share, whether the batch was the design's)``.
+    """
+    X, y, sign = load_comparisons(
+        dataset, seed=seed, labels=labels, C=args.C, teacher_accuracy=args.teacher_accuracy
+    )
+    parts = [X, y] + ([] if sign is None else [sign])
+    pool = train_test_split(*parts, test_size=0.2, random_state=seed, stratify=y)[0::2]
+    X_train, _, y_train, _ = train_test_split(
+        *pool[:2], test_size=0.25, random_state=seed + _VALIDATION_STREAM, stratify=pool[1]
+    )
+    record = []
+
+    def recording(classifier, X_pool, n_instances=1, random_state=None):
+        posterior = classifier.get_posterior(X_pool.shape[1])
+        means, widths = posterior.mean_and_std(X_pool)
+        share = float(np.mean(np.abs(means) <= beta * widths))
+        record.append((len(X_train) - len(X_pool), share, share >= burn_in_share))
+        return ci_location_sampling(classifier, X_pool, n_instances, beta=beta,
+                                    burn_in_share=burn_in_share, random_state=random_state)
+
+    ActivePreferenceClassifier(
+        PairwiseLogisticRegression(C=args.C, warm_start=True), recording,
+        n_initial=args.n_initial, batch_size=args.batch_size, budget=args.budget,
+        random_state=seed,
+    ).fit(X_train, y_train)
+    return dataset, labels, seed, record
+
+
+def share_table(records):
+    """Mean share per block and checkpoint, and the labels at which the burn-in ended."""
+    blocks = dict.fromkeys((dataset, labels) for dataset, labels, _, _ in records)
+    checkpoints = [n for n, _, _ in records[0][3]]
+    shown = [n for n in checkpoints if n in (10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 190)]
+    lines = ["| dataset | labels | burn-in ended at (labels, per seed) | "
+             + " | ".join(f"share at {n}" for n in shown) + " |",
+             "|---|---|---|" + "---|" * len(shown)]
+    for dataset, labels in blocks:
+        block = [record for d, lab, _, record in records if (d, lab) == (dataset, labels)]
+        shares = np.array([[share for _, share, _ in record] for record in block])
+        ended = [next((n for n, _, design in record if not design), "never") for record in block]
+        lines.append(
+            f"| {dataset} | {labels} | {', '.join(map(str, ended))} | "
+            + " | ".join(f"{shares[:, checkpoints.index(n)].mean():.3f}" for n in shown) + " |"
+        )
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=["hh-helpful", "hh-harmless"])
@@ -400,9 +453,31 @@ def main():
     )
     parser.add_argument("--oracle-candidates", type=int, default=20,
                         help="random candidate batches the oracle weighs per batch")
+    parser.add_argument(
+        "--shares", action="store_true",
+        help="only print the ci-burn-in loop's ambiguous share at every batch, per block",
+    )
     args = parser.parse_args()
     if data_directory() is None:
         sys.exit("tune_methods.py needs SKPREF_DATA (the real datasets).")
+    if args.shares:
+        load = os.getloadavg()
+        seeds = range(args.first_seed, args.first_seed + args.seeds)
+        records = Parallel(n_jobs=args.n_jobs)(
+            delayed(share_loop)(dataset, labels, seed, args)
+            for dataset in args.datasets for labels in args.labels for seed in seeds
+        )
+        print("\n## The share of undecided pairs along the ci-burn-in loop\n")
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        print(f"Command: `python {' '.join(sys.argv)}`, commit {commit}, load average at start "
+              f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}; seeds {seeds.start}.."
+              f"{seeds.stop - 1}. The share of the unlabeled labeling part whose interval "
+              "`[m - w, m + w]` contains 0, before each batch (mean over the seeds), and the "
+              "labels held at the first batch that was CI-location's rather than the design's.\n")
+        print(share_table(records))
+        return
     if not any(parse_variant(v)[0] == "random" for v in args.variants):
         args.variants = ["random:random:", *args.variants]
 

@@ -150,3 +150,22 @@ def test_a_loop_switches_from_the_design_to_ci_location():
     assert (shares >= 0.99).sum() >= 2 and (shares < 0.99).sum() >= 5
     assert used_design[shares >= 0.99].all()
     assert used_own[shares < 0.99].all()
+
+
+@pytest.mark.parametrize("burn_in_share", [0.0, 1.0])
+def test_a_dask_pool_burns_in_as_the_numpy_pool(burn_in_share):
+    da = pytest.importorskip("dask.array", reason="skpref[dask] is not installed")
+    dask = pytest.importorskip("dask", reason="skpref[dask] is not installed")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1200, 5))
+    y = (X @ rng.normal(size=5) + rng.logistic(size=1200) > 0).astype(int)
+    model = PairwiseLogisticRegression().fit(X[:100], y[:100])
+    expected = ci_location_sampling(model, X, 10, burn_in_share=burn_in_share, random_state=3)
+    with dask.config.set(scheduler="threads"):
+        pool = da.from_array(X, chunks=(400, 5))
+        indices, scores = ci_location_sampling(
+            model, pool, 10, burn_in_share=burn_in_share, random_state=3
+        )
+    np.testing.assert_array_equal(indices, expected[0])
+    # The design's weights come from a sum over the pool, summed per block on Dask.
+    np.testing.assert_allclose(scores, expected[1], rtol=1e-12, atol=0)
