@@ -6,7 +6,9 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ..posterior import interval_contains_zero
 from ._base import COMMON_CONSTRAINTS, QueryStrategy, with_common_parameters
+from ._designs import design_sampling
 from ._pool import score_pool
 from ._select import select_greedy
 
@@ -18,6 +20,21 @@ def ambiguity(means, widths, beta):
     uncertainty sampling; a large ``beta`` ranks like maximal width.
     """
     return beta * widths - np.abs(means)
+
+
+def ambiguous_share(means, widths, beta):
+    """The share of the pool whose interval ``[m - beta w, m + beta w]`` contains 0.
+
+    ``1`` while the posterior has decided no pair; it falls as labels decide
+    pairs. A Dask pool's share is computed on its workers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ambiguous_share(np.array([0.5, -2.0, 0.0, 3.0]), np.ones(4), beta=1.0)
+    0.5
+    """
+    return float(np.mean(interval_contains_zero(means, widths, beta)))
 
 
 def z_score(means, widths):
@@ -35,12 +52,20 @@ def z_score(means, widths):
         **COMMON_CONSTRAINTS,
         "beta": [Interval(Real, 0, None, closed="left")],
         "criterion": [StrOptions({"ambiguity", "zscore"})],
+        "burn_in_share": [Interval(Real, 0, 1, closed="both"), None],
     },
     prefer_skip_nested_validation=True,
 )
 @with_common_parameters
 def ci_location_sampling(
-    classifier, X_pool, n_instances=1, *, beta=1.0, criterion="ambiguity", random_state=None
+    classifier,
+    X_pool,
+    n_instances=1,
+    *,
+    beta=1.0,
+    criterion="ambiguity",
+    burn_in_share=None,
+    random_state=None,
 ):
     """Confidence-interval-location sampling (Algorithm 2), batch conditioned.
 
@@ -59,13 +84,38 @@ def ci_location_sampling(
     on it (``H <- H + mu'(m) x x^T``, no label needed), which shrinks the
     widths of similar rows so the batch spreads out.
 
+    With ``burn_in_share=q`` the batch is design sampling's
+    (:func:`design_sampling`, its defaults) for as long as the share of the
+    pool whose interval contains 0,
+
+    .. math::
+
+        s = \\frac{1}{N} \\#\\{i : |m_i| \\le \\beta w_i\\},
+
+    is at least ``q``, and CI-location's once it falls below. While (nearly)
+    every pair is undecided the means rest on a handful of labels in many
+    dimensions, so ranking rows one by one by ``beta w - |m|`` mostly follows
+    noise in ``m`` and the widest rows; a design spreads the batch over the
+    whole undecided set instead. Once labels start deciding pairs the
+    location is informative and the greedy rule targets the pairs still open.
+    This is the burn-in of Algorithm 1 (a design before the estimate can
+    decide anything), with the phase read off the posterior rather than a
+    label count, so it behaves the same in every loop, modAL learner and
+    campaign.
+
     Parameters
     ----------
     {common}
     beta : float, default=1.0
         Half-width of the interval in posterior standard deviations.
     criterion : {"ambiguity", "zscore"}, default="ambiguity"
-        The utility: ``beta w - |m|`` or ``-|m| / w`` (``beta`` unused).
+        The utility: ``beta w - |m|`` or ``-|m| / w`` (``beta`` then only sets
+        the intervals of ``burn_in_share``).
+    burn_in_share : float in [0, 1] or None, default=None
+        Use design sampling while at least this share of the pool's
+        intervals ``[m - beta w, m + beta w]`` contain 0 (``None``: never;
+        ``0``: always; ``1``: until the first pair is decided). The user
+        guide's strategies page gives the evidence for ``1``.
     random_state : int, RandomState instance or None, default=None
         Seeds tie-breaking.
 
@@ -74,7 +124,8 @@ def ci_location_sampling(
     indices : ndarray of shape (min(n_instances, n_pool),)
         In the order picked.
     scores : ndarray
-        Each pick's utility given the picks before it.
+        Each pick's utility given the picks before it (during a burn-in:
+        the design weights).
 
     See Also
     --------
@@ -94,6 +145,9 @@ def ci_location_sampling(
     True
     """
     pool, n = score_pool(classifier, X_pool, n_instances)
+    share = None if burn_in_share is None else ambiguous_share(pool.means, pool.widths, beta)
+    if share is not None and share >= burn_in_share:
+        return design_sampling(classifier, X_pool, n_instances, random_state=random_state)
     score = partial(ambiguity, beta=beta) if criterion == "ambiguity" else z_score
     return select_greedy(pool, score, n, random_state)
 
@@ -111,7 +165,10 @@ class CILocationSampling(QueryStrategy):
 
     _function = staticmethod(ci_location_sampling)
 
-    def __init__(self, *, beta=1.0, criterion="ambiguity", random_state=None):
+    def __init__(
+        self, *, beta=1.0, criterion="ambiguity", burn_in_share=None, random_state=None
+    ):
         self.beta = beta
         self.criterion = criterion
+        self.burn_in_share = burn_in_share
         self.random_state = random_state
