@@ -13,8 +13,10 @@ passes, never whole: one pass for means and widths, one for the objective,
 one to rank every row by its first-order gain ``-df/dlambda_j`` at
 ``lambda = 0``. The design is then solved over the ``n_candidates`` rows of
 largest gain (the rows a design can put mass on in its first steps; a row
-outside them would have to beat them all at the start), and rounded to the
-``n`` heaviest rows.
+outside them would have to beat them all at the start), and rounded to a
+batch of ``n`` rows (:func:`best_batch`: the ``n`` heaviest rows, or a
+Frank-Wolfe vertex the solver visited where that batch is better by the
+exact objective).
 
 A batch labels ``n`` distinct rows, each once, so the design is constrained
 to ``lambda_j <= 1 / n`` (the capped simplex, whose vertices are exactly the
@@ -56,8 +58,8 @@ def select_design(pool, objective, n, *, n_candidates, tol, max_iter, random_sta
     One chunked pass ranks every row by its first-order gain ``-df/dlambda_j
     = n c_j z_j^T W z_j`` at ``lambda = 0``; the design is solved by
     Frank-Wolfe on the capped simplex over the ``n_candidates`` rows of
-    largest gain, started at the batch of largest gain, and rounded to the
-    ``n`` heaviest rows.
+    largest gain, started at the batch of largest gain, and rounded to a
+    batch by :func:`best_batch`.
 
     Parameters
     ----------
@@ -153,7 +155,8 @@ def g_optimal_sampling(
     """G-optimal design: minimise the largest width left after the batch.
 
     ``lambda* = argmin max_i ||x_i||^2_{H(lambda)^{-1}}`` over the simplex,
-    rounded to the ``n_instances`` heaviest rows. The maximum runs over the
+    rounded to ``n_instances`` distinct rows (the heaviest, or a
+    Frank-Wolfe vertex with a smaller maximum: :func:`best_batch`). The maximum runs over the
     ``n_candidates`` currently widest rows (where the maximum lives; widths
     only shrink) and is smoothed by log-sum-exp for Frank-Wolfe, within
     ``log(n_candidates) / sharpness`` of it relatively. It shrinks every
