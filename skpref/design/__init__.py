@@ -6,9 +6,12 @@ information it buys, ``H(lambda) = H + n sum_j lambda_j mu'(m_j) x_j x_j^T``
 
 * :func:`frank_wolfe_design` minimises a batch design objective
   (:class:`LinearObjective`, :class:`MinimaxObjective`) over the capped
-  simplex, and :func:`round_to_distinct` rounds it to a batch: the solver of
-  the design strategies :func:`skpref.query.g_optimal_sampling` and
-  :func:`skpref.query.design_sampling`;
+  simplex by pairwise steps, and :func:`round_to_distinct` rounds it to a
+  batch: the solver of the design strategies
+  :func:`skpref.query.g_optimal_sampling` and
+  :func:`skpref.query.design_sampling`, which label the better, by
+  :meth:`DesignResult.batch_value`, of that rounding and the Frank-Wolfe
+  vertices the solver visited;
 * :func:`oracle_allocation`: the design that identifies the sign of every
   ``x_i^T theta`` with the fewest labels, and its value ``rho*``, by the
   minimax solver :func:`minimax_design` (damped multiplicative updates with a

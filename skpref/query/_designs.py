@@ -13,8 +13,10 @@ passes, never whole: one pass for means and widths, one for the objective,
 one to rank every row by its first-order gain ``-df/dlambda_j`` at
 ``lambda = 0``. The design is then solved over the ``n_candidates`` rows of
 largest gain (the rows a design can put mass on in its first steps; a row
-outside them would have to beat them all at the start), and rounded to the
-``n`` heaviest rows.
+outside them would have to beat them all at the start), and rounded to a
+batch of ``n`` rows (:func:`best_batch`: the ``n`` heaviest rows, or a
+Frank-Wolfe vertex the solver visited where that batch is better by the
+exact objective).
 
 A batch labels ``n`` distinct rows, each once, so the design is constrained
 to ``lambda_j <= 1 / n`` (the capped simplex, whose vertices are exactly the
@@ -29,7 +31,13 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..design import LinearObjective, MinimaxObjective, frank_wolfe_design, round_to_distinct
+from .._random import tie_break_keys
+from ..design import (
+    LinearObjective,
+    MinimaxObjective,
+    frank_wolfe_design,
+    round_to_distinct,
+)
 from ..posterior import information_matrix, interval_contains_zero
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
 from ._pool import check_utility, score_pool
@@ -50,8 +58,8 @@ def select_design(pool, objective, n, *, n_candidates, tol, max_iter, random_sta
     One chunked pass ranks every row by its first-order gain ``-df/dlambda_j
     = n c_j z_j^T W z_j`` at ``lambda = 0``; the design is solved by
     Frank-Wolfe on the capped simplex over the ``n_candidates`` rows of
-    largest gain, started at the batch of largest gain, and rounded to the
-    ``n`` heaviest rows.
+    largest gain, started at the batch of largest gain, and rounded to a
+    batch by :func:`best_batch`.
 
     Parameters
     ----------
@@ -93,8 +101,43 @@ def select_design(pool, objective, n, *, n_candidates, tol, max_iter, random_sta
         initial=initial,
         max_weight=1.0 / n,
     )
-    picked = round_to_distinct(result.weights, n, result.gain, random_state)
+    picked = best_batch(result, n, random_state)
     return support[picked].astype(np.intp), result.weights[picked]
+
+
+def best_batch(result, n, random_state=None):
+    """The batch to label: the best, by the exact objective, of the design's candidates.
+
+    A continuous design is rounded to ``n`` distinct rows by taking its ``n``
+    heaviest rows (:func:`skpref.design.round_to_distinct`); the Frank-Wolfe
+    vertices the solver visited are batches too, each the ``n`` rows of
+    largest first-order gain at an iterate. The batch returned is the one of
+    least :meth:`~skpref.design.DesignResult.batch_value` (the objective after
+    labelling each of its rows once, unsmoothed), the rounding on ties: a
+    rounding loses the mass the design put beyond its ``n`` heaviest rows,
+    and a maximum of widths can move a lot with one row (the pool's worst
+    row, say, that only the dropped mass covered).
+
+    Its rows are ordered by design weight, then first-order gain, then the
+    seeded tie-breaking keys.
+
+    Returns
+    -------
+    indices : ndarray of shape (min(n, n_support),)
+        Positions in the design's support.
+    """
+    rounded = round_to_distinct(result.weights, n, result.gain, random_state)
+    if rounded.size < n or not result.vertices:
+        return rounded
+    best, best_value = rounded, result.batch_value(rounded)
+    for vertex in result.vertices:
+        value = result.batch_value(vertex)
+        if value < best_value:
+            best, best_value = vertex, value
+    if best is rounded:
+        return rounded
+    keys = tie_break_keys(best.size, random_state)
+    return best[np.lexsort((-keys, -result.gain[best], -result.weights[best]))]
 
 
 @validate_params(_COMMON, prefer_skip_nested_validation=True)
@@ -112,7 +155,8 @@ def g_optimal_sampling(
     """G-optimal design: minimise the largest width left after the batch.
 
     ``lambda* = argmin max_i ||x_i||^2_{H(lambda)^{-1}}`` over the simplex,
-    rounded to the ``n_instances`` heaviest rows. The maximum runs over the
+    rounded to ``n_instances`` distinct rows (the heaviest, or a
+    Frank-Wolfe vertex with a smaller maximum: :func:`best_batch`). The maximum runs over the
     ``n_candidates`` currently widest rows (where the maximum lives; widths
     only shrink) and is smoothed by log-sum-exp for Frank-Wolfe, within
     ``log(n_candidates) / sharpness`` of it relatively. It shrinks every
