@@ -122,6 +122,8 @@ class _CrossProducts:
         ``>= I`` never close to singular below :data:`WOODBURY_LIMIT`.
         """
         s = np.sqrt(np.abs(delta))
+        if s.size == 0:  # no row moves (every rate 0): scipy < 1.11's getrf refuses 0 x 0
+            return s, np.empty((0, 0))
         K = np.outer(s, s) * G_RR
         K[np.diag_indices_from(K)] += np.sign(delta)
         return s, lu_solve(lu_factor(K, check_finite=False), np.eye(s.size), check_finite=False)

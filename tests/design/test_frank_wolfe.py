@@ -120,6 +120,30 @@ def test_batch_widths_are_those_of_the_batch_alone():
     )
 
 
+
+def test_an_empty_batch_leaves_the_widths_alone(monkeypatch):
+    """No row with a positive rate (every mu' underflowed at a logit of 1e150): nothing moves.
+
+    scipy < 1.11 refuses to LU-factor a 0 x 0 matrix ("illegal value in 4th argument of
+    internal getrf"), which the lowest-versions run hit through a pool of that scale; an
+    empty move must not reach the factorisation at all.
+    """
+    import skpref.design._frank_wolfe as frank_wolfe
+
+    support, rows, _, _ = problem(3)
+    cross = _CrossProducts(support, rows)
+
+    def refuses_empty(K, **options):
+        assert K.size, "factorised an empty matrix"
+        return original(K, **options)
+
+    original = frank_wolfe.lu_factor
+    monkeypatch.setattr(frank_wolfe, "lu_factor", refuses_empty)
+    empty = np.array([], dtype=np.intp)
+    np.testing.assert_array_equal(cross.batch_widths(empty, np.array([])), cross.base_g)
+    np.testing.assert_array_equal(cross.trial(empty, np.array([])), cross.g)
+
+
 # -- the truncated gradient of the smoothed maximum -----------------------------------------
 
 
