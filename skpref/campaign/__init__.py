@@ -21,6 +21,7 @@ from ._model_files import (
     card_json, card_path, fit_reward_model, load_model, score_pairs, score_responses,
 )
 from ._pool import Pool, PoolTexts, ResponsePool, read_pool, read_responses
+from ._pool_directory import write_pool  # noqa: F401  (public: the lead adds it to __all__)
 from ._select import Batch, select_batch
 from ._status import campaign_status, cross_validate, format_status
 

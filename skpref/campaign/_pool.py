@@ -342,7 +342,7 @@ def read_pool(path, id_column="pair_id"):
     if extension not in POOL_FORMATS:
         raise CampaignError(
             f"pool {path}: unknown format {extension or '(no extension)'!r}; "
-            f"a pool file ends in {', '.join(POOL_FORMATS)}; a pool directory in .zarr."
+            f"a pool file ends in {', '.join(POOL_FORMATS)}."
         )
     reader = {".npz": _read_npz, ".csv": _read_csv, ".parquet": _read_parquet}[extension]
     with open_input(path, "pool") as handle:

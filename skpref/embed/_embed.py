@@ -293,6 +293,7 @@ def _progress(total, enabled):
 def embed_file(
     input, out, *, model=DEFAULT_MODEL, format="auto", labels_out=None, batch_size=64,
     device="cpu", chunk_size=DEFAULT_CHUNK_SIZE, seed=0, progress=False, encoder=None,
+    pool_chunk_rows=None,
 ):
     """Embed a file of pairs (or single responses) into a pool file.
 
@@ -304,7 +305,12 @@ def embed_file(
     out : str
         The pool to write (``.npz``): ``ids``, ``X_first`` and ``X_second``
         (float32 item embeddings; ``X_items`` for single responses), the
-        texts (:class:`~skpref.campaign.PoolTexts`) and ``provenance``.
+        texts (:class:`~skpref.campaign.PoolTexts`) and ``provenance``. Or a
+        pool directory (a name ending in ``.zarr``, pairs only; needs
+        ``skpref[dask]``): the same arrays as row-chunked zarr arrays and the
+        same provenance (see :func:`skpref.campaign.write_pool`), its rows
+        written block by block once their items are embedded; a run killed
+        while writing them goes on from the last block written.
     model : str, default="sentence-transformers/all-MiniLM-L6-v2"
         A sentence-transformers model name or local directory.
     format : str, default="auto"
@@ -323,6 +329,8 @@ def embed_file(
     encoder : SentenceEncoder or None, default=None
         An already loaded model (``model``, ``device`` and ``batch_size`` are
         then its own).
+    pool_chunk_rows : int or None, default=None
+        Rows per zarr chunk of a pool directory (None: about 16 MiB of rows).
 
     Returns
     -------
@@ -461,7 +469,7 @@ def embed_file(
         texts = PoolTexts(data.tobytes(), offsets, text_index)
         try:
             _write_directory(out, table.ids, rows, chunk_files, chunk_size, encoder.dimension,
-                             texts, provenance, key)
+                             texts, provenance, key, pool_chunk_rows)
         except OSError as error:
             raise EmbedError(
                 f"--out {out}: cannot write the pool: {error.strerror or error} (the finished "
@@ -485,7 +493,7 @@ def embed_file(
 
 
 def _write_directory(out, ids, rows, chunk_files, chunk_size, dimension, texts, provenance,
-                     key):
+                     key, chunk_rows=None):
     """The pool as a pool directory, row block by row block; resumed after a kill.
 
     A pair's row needs both its items, and the distinct items are numbered
@@ -498,11 +506,17 @@ def _write_directory(out, ids, rows, chunk_files, chunk_size, dimension, texts, 
     """
     from ..campaign._pool_directory import PoolDirectoryWriter
 
-    writer = PoolDirectoryWriter(out, np.array(ids, dtype=str), dimension, form="items",
-                                 dtype=np.float32, texts=texts, key=key)
+    from ..campaign import CampaignError
+
+    try:
+        writer = PoolDirectoryWriter(out, np.array(ids, dtype=str), dimension, form="items",
+                                     dtype=np.float32, texts=texts, key=key,
+                                     chunk_rows=chunk_rows)
+    except CampaignError as error:  # the ids of the input (checked when read), or no zarr
+        raise EmbedError(f"--out {out}: {error}") from None
     block = writer.chunk_rows * max(1, _WRITE_BLOCK // writer.chunk_rows)
     first, second = (
-        _gatherer(rows[name], chunk_files, chunk_size, dimension, block=block,
+        _gatherer(rows[name], chunk_files, chunk_size, dimension, step=block,
                   start=writer.rows_done)()
         for name in ("first", "second")
     )
@@ -538,20 +552,21 @@ def _write_npz(out, table, rows, chunk_files, chunk_size, dimension, strings, te
 _CHUNKS_IN_MEMORY = 8
 
 
-def _gatherer(index, chunk_files, chunk_size, dimension, *, block=_WRITE_BLOCK, start=0):
+def _gatherer(index, chunk_files, chunk_size, dimension, *, step=None, start=0):
     """Row blocks of ``embeddings[index]``, read from the cached chunks.
 
     At most :data:`_CHUNKS_IN_MEMORY` chunks are held at a time (least
     recently used out): items are numbered in order of first appearance, so
-    consecutive pairs use few, nearby chunks. Blocks of ``block`` rows, from
+    consecutive pairs use few, nearby chunks. Blocks of ``step`` rows, from
     row ``start``.
     """
     from collections import OrderedDict
 
     def blocks():
         loaded = OrderedDict()
-        for first in range(start, len(index), block):
-            wanted = index[first: first + block]
+        rows = step or _WRITE_BLOCK  # read when the blocks are asked for
+        for first in range(start, len(index), rows):
+            wanted = index[first: first + rows]
             block = np.empty((wanted.size, dimension), dtype=np.float32)
             chunk_of = wanted // chunk_size
             for k in np.unique(chunk_of).tolist():
