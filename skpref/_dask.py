@@ -327,13 +327,15 @@ def select_greedy(pool, score, n, random_state=None):
             # Each new set of candidates costs a read of the chunks their rows
             # lie in (all of them, for rows spread over the pool): size the
             # next one to be the last.
-            k = next_candidate_count(
-                utility, k, lambda: lazy_greedy(
+            def greedy_over_fetched(fetched=(indices, values, keys, means, widths, variances)):
+                indices, values, keys, means, widths, variances = fetched
+                return lazy_greedy(
                     np.arange(indices.size), values, keys, means, widths,
                     variances.__getitem__, whitened_row, pool.posterior.conditioner(), score, n,
                     whiten_block=pool.WHITEN_BLOCK, complete=True,
-                ),
-            )
+                )
+
+            k = next_candidate_count(utility, k, greedy_over_fetched)
             continue
         return indices[chosen].astype(np.intp), chosen_utility
 

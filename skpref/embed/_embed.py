@@ -504,9 +504,8 @@ def _write_directory(out, ids, rows, chunk_files, chunk_size, dimension, texts, 
     the run's cache key): a run killed while writing goes on from the last
     block recorded.
     """
-    from ..campaign._pool_directory import PoolDirectoryWriter
-
     from ..campaign import CampaignError
+    from ..campaign._pool_directory import PoolDirectoryWriter
 
     try:
         writer = PoolDirectoryWriter(out, np.array(ids, dtype=str), dimension, form="items",

@@ -1,4 +1,4 @@
-"""Pool directories (``.zarr``): written, read lazily, and the same campaign as the ``.npz`` pool."""
+"""Pool directories (``.zarr``): written, read lazily, the same campaign as the ``.npz`` pool."""
 
 import json
 import os
@@ -64,7 +64,8 @@ def pools(tmp_path_factory):
     lines = ["pair_id,label"]
     for k, row in enumerate(labeled):
         margin = (first[row].astype(float) - second[row]) @ theta
-        lines.append(f"{ids[row]},{'skip' if k % 10 == 0 else ('first' if margin > 0 else 'second')}")
+        answer = "skip" if k % 10 == 0 else ("first" if margin > 0 else "second")
+        lines.append(f"{ids[row]},{answer}")
     labels = directory / "labels.csv"
     labels.write_text("\n".join(lines) + "\n")
     return npz, zarr_path, str(labels)
@@ -290,9 +291,9 @@ def test_scheduler_errors_are_clear(pools):
     with pytest.raises(TypeError, match="scheduler must be"):
         Scheduler(8786)
     address = f"tcp://127.0.0.1:{_closed_port()}"
-    with pytest.raises(SchedulerError, match=f"scheduler {address}: no Dask scheduler"):
-        with Scheduler(address, timeout=1):
-            pass
+    with pytest.raises(SchedulerError, match=f"scheduler {address}: no Dask scheduler"), \
+            Scheduler(address, timeout=1):
+        pass
     pool = read_pool(directory)
     labels = read_labels(labels_path, pool)
     with pytest.raises(CampaignError, match="--scheduler: scheduler 'nowhere'"):
@@ -300,3 +301,34 @@ def test_scheduler_errors_are_clear(pools):
     pool = read_pool(npz)
     with pytest.raises(CampaignError, match="--scheduler: pool .* is read into memory"):
         select_batch(pool, read_labels(labels_path, pool), 3, scheduler="local")
+
+
+# -- how often a greedy batch reads the pool -------------------------------------------
+
+
+def test_a_greedy_batch_short_of_candidates_reads_one_more_set_not_three(monkeypatch):
+    """Each candidate set is a read of the chunks its rows lie in (all of them, on a pool on
+    disk): the set after the first is sized from the greedy over the rows fetched, so this
+    batch, which needs about 6,700 candidates, reads two sets (144, then 10,030) where growing
+    eight-fold read three (144, 1,152, 9,216)."""
+    import skpref._dask
+    from skpref import PairwiseLogisticRegression
+    from skpref.query import ci_location_sampling
+
+    sizes = []
+    ranked = skpref._dask.ranked_candidates
+
+    def counted(utility, k, states):
+        sizes.append(k)
+        return ranked(utility, k, states)
+
+    monkeypatch.setattr(skpref._dask, "ranked_candidates", counted)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50_000, 20))
+    model = PairwiseLogisticRegression().fit(X[:50], (X[:50, 0] > 0).astype(int))
+    with dask.config.set(scheduler="threads"):
+        indices, scores = ci_location_sampling(model, da.from_array(X, chunks=(2000, 20)), 20,
+                                               random_state=0)
+    expected = ci_location_sampling(model, X, 20, random_state=0)
+    assert np.array_equal(indices, expected[0]) and np.array_equal(scores, expected[1])
+    assert len(sizes) == 2 and sizes[0] == 4 * 20 + 64, sizes
