@@ -332,3 +332,53 @@ def test_a_greedy_batch_short_of_candidates_reads_one_more_set_not_three(monkeyp
     expected = ci_location_sampling(model, X, 20, random_state=0)
     assert np.array_equal(indices, expected[0]) and np.array_equal(scores, expected[1])
     assert len(sizes) == 2 and sizes[0] == 4 * 20 + 64, sizes
+
+
+# -- skpref annotate on a pool directory ---------------------------------------------
+
+
+def _wait(condition, timeout=180.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_annotate_serves_a_pool_directory_on_a_local_cluster(pools, tmp_path):
+    from skpref.annotate import AnnotateError
+    from skpref.annotate._serve import Server
+
+    npz, directory, labels_path = pools
+    with pytest.raises(AnnotateError, match="--scheduler: pool .* is read into memory"):
+        Server(npz, str(tmp_path / "n.sqlite"), port=0, scheduler="local")
+    with pytest.raises(AnnotateError, match="--scheduler: scheduler 'here'"):
+        Server(directory, str(tmp_path / "h.sqlite"), port=0, scheduler="here")
+    server = Server(directory, str(tmp_path / "c.sqlite"), labels=labels_path, port=0,
+                    batch_size=5, refit_every=2, scheduler="local")
+    try:
+        assert server.refitter.scheduler == server.scheduler.address
+        first = server.refitter.refit()  # in the server, on the cluster it started
+        assert first["error"] is None and first["queued"] == 5
+        pool = read_pool(npz)
+        expected = select_batch(pool, read_labels(labels_path, pool), 5, seed=0)
+        assert list(server.queue._queue) == expected.rows.tolist()
+        pair = server.queue.next("ana")
+        assert pair["pair_id"] == expected.pair_ids[0]
+        assert {pair["left"], pair["right"]} == set(
+            pool.texts.column(c, [expected.rows[0]])[0] for c in ("first", "second"))
+        server.refitter.start()  # the refit process connects to the same cluster
+        server.queue.answer(pair["assignment"], "left")
+        for _ in range(3):
+            assignment = server.queue.next("ana")["assignment"]
+            server.queue.answer(assignment, "tie")
+        _wait(lambda: server.refitter.count >= 2 and not server.refitter.running)
+        assert server.refitter.last["error"] is None
+        assert server.refitter.last["n_labels"] > first["n_labels"]
+    finally:
+        server.refitter.stop(timeout=60)
+        server.store.close()
+        server.socket.close()
+        server.close_scheduler()
+    assert server.scheduler is None
