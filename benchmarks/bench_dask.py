@@ -16,20 +16,24 @@ Two measurements, each printed as measured (nothing hard-coded, nothing asserted
     ``SKPREF_DATA`` (the three embedded sets, pooled), else a synthetic pool.
 
 ``cluster``
-    A float32 pool stored as zarr on disk (generated in row chunks), a
-    CI-location batch of 100 from a model fitted on 200 labels: wall time and
-    peak resident memory (``VmHWM``, reset just before the call) of each worker
-    of a ``distributed.LocalCluster`` with 1 and with 2 worker processes,
-    against the single-machine path on a ``.npy`` memory map of the same rows
-    (peak resident memory of its process), and a check that the three
-    batches are the same.
+    A float32 pool generated in seeded row blocks (the same rows in every
+    store), stored as a pool directory on disk (zarr, ``write_pool``'s
+    format), a CI-location batch of 100 from a model fitted on 200 labels:
+    wall time, peak resident memory (``VmHWM``, reset just before the call)
+    and bytes read (``/proc/self/io``) of each worker of a
+    ``distributed.LocalCluster`` with 1 and with 2 worker processes, and the
+    candidate sets the greedy fetched, against the single-machine path on a
+    ``.npy`` memory map of the same rows (peak resident memory and disk reads
+    of its process), and a check that the batches are the same. With
+    ``--one-store`` the ``.npy`` is deleted before the pool directory is
+    written (a disk that cannot hold both).
 
 Run from the repository root::
 
     python benchmarks/bench_dask.py candidates
-    python benchmarks/bench_dask.py cluster --rows 2000000 --dir /tmp/skpref-bench
+    python benchmarks/bench_dask.py cluster --rows 20000000 --one-store --delete --dir /big
 
-Needs ``skpref[dask]`` and, for ``cluster``, ``zarr``.
+Needs ``skpref[dask]`` (dask, distributed, zarr).
 """
 
 import argparse
