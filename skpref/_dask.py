@@ -325,10 +325,45 @@ def select_greedy(pool, score, n, random_state=None):
             )
         except CandidatesExhausted:
             # Each new set of candidates costs a read of the chunks their rows
-            # lie in (all of them, for rows spread over the pool): grow fast.
-            k *= 8
+            # lie in (all of them, for rows spread over the pool): size the
+            # next one to be the last.
+            def greedy_over_fetched(fetched=(indices, values, keys, means, widths, variances)):
+                indices, values, keys, means, widths, variances = fetched
+                return lazy_greedy(
+                    np.arange(indices.size), values, keys, means, widths,
+                    variances.__getitem__, whitened_row, pool.posterior.conditioner(), score, n,
+                    whiten_block=pool.WHITEN_BLOCK, complete=True,
+                )
+
+            k = next_candidate_count(utility, k, greedy_over_fetched)
             continue
         return indices[chosen].astype(np.intp), chosen_utility
+
+
+#: Margin of :func:`next_candidate_count` over its estimate of the candidates needed.
+CANDIDATE_MARGIN = 1.5
+
+
+def next_candidate_count(utility, k, greedy_over_fetched):
+    """How many candidates a lazy greedy that ran out of its ``k`` best should fetch next.
+
+    The lazy greedy takes candidates in the order of their utility before
+    any pick, ``u_j``, and takes the next one only while its ``u_j`` beats
+    the best re-scored utility: it needs the rows with ``u_j`` above about
+    the utility of its last pick, ``c_n``, a prefix of that order. ``c_n``
+    is estimated by the same greedy run to the end over the ``k`` rows
+    already fetched (``greedy_over_fetched``: no read of the pool), and the
+    next set is every row with ``u_j >= c_n`` (counted on the workers, from
+    the utilities they hold) times :data:`CANDIDATE_MARGIN`, and at least
+    ``2 k``. It is an estimate (the greedy over fewer rows makes other
+    picks): a set that is still short is sized again the same way, from
+    more rows. Each set costs one read of the chunks its rows lie in, so a
+    good first estimate saves whole passes over a pool on disk.
+    """
+    _, fetched_utility = greedy_over_fetched()
+    threshold = fetched_utility[-1]
+    above = int((utility >= threshold).sum().compute()) if np.isfinite(threshold) else 0
+    return int(min(utility.size, max(2 * k, CANDIDATE_MARGIN * above)))
 
 
 def take(array, indices):
@@ -384,3 +419,180 @@ def confidence_interval(posterior, X, beta=None, *, level=None, scale="logit"):
         chunks=(X.chunks[0], (2,)), dtype=np.float64, meta=np.empty((0, 0)),
     )
     return out[:, 0], out[:, 1]
+
+
+# -- rows left out, and where the passes run --------------------------------------
+
+
+def _drop_block(block, dropped, block_info=None):
+    local = dropped.get(block_info[0]["chunk-location"][0])
+    return block if local is None else np.delete(block, local, axis=0)
+
+
+def drop_rows(X, rows):
+    """``X`` without the rows ``rows`` (sorted, unique), blockwise and lazily.
+
+    Each block drops its own rows on the worker that reads it; only the
+    dropped rows (a labeled campaign's answered pairs: few) travel in the
+    graph, as one node, instead of an index of every row kept. The row
+    chunks shrink by the rows dropped from each, so the result's chunk
+    sizes are known and its rows are numbered as in ``np.delete(X, rows)``.
+    """
+    X = as_row_chunked(X)
+    rows = np.asarray(rows, dtype=np.int64)
+    if rows.size == 0:
+        return X
+    ends = np.cumsum(X.chunks[0])
+    starts = ends - np.asarray(X.chunks[0])
+    cuts = np.searchsorted(rows, ends)
+    dropped, sizes = {}, []
+    for block, (start, size, first, last) in enumerate(
+        zip(starts.tolist(), X.chunks[0], [0, *cuts[:-1].tolist()], cuts.tolist())
+    ):  # a loop over blocks (thousands at most), not rows
+        if last > first:
+            dropped[block] = rows[first:last] - start
+        sizes.append(size - (last - first))
+    return X.map_blocks(
+        _drop_block, dask.delayed(dropped, pure=True), chunks=(tuple(sizes), X.chunks[1]),
+        dtype=X.dtype, meta=np.empty((0, 0), dtype=X.dtype),
+    )
+
+
+def kept_rows(positions, dropped):
+    """Row in ``X`` of each position in ``drop_rows(X, dropped)``.
+
+    With ``d_0 < d_1 < ...`` the dropped rows, position ``q`` is row ``q + #{i :
+    d_i - i <= q}`` (``d_i - i`` counts the kept rows before ``d_i``), so the
+    kept rows are never listed.
+
+    Examples
+    --------
+    >>> kept_rows(np.array([0, 1, 2, 3]), np.array([1, 2, 5])).tolist()
+    [0, 3, 4, 6]
+    """
+    dropped = np.asarray(dropped, dtype=np.int64)
+    positions = np.asarray(positions, dtype=np.int64)
+    before = dropped - np.arange(dropped.size)
+    return (positions + np.searchsorted(before, positions, side="right")).astype(np.intp)
+
+
+class SchedulerError(ValueError):
+    """A ``scheduler`` option that names no usable scheduler (malformed, or nobody answers)."""
+
+
+#: Seconds to wait for a scheduler at an address before giving up.
+CONNECT_TIMEOUT = 10.0
+
+
+class Scheduler:
+    """Where the passes over a Dask pool run, from a ``scheduler`` option; a context manager.
+
+    Parameters
+    ----------
+    scheduler : None, str or distributed.Client
+        * None: whatever Dask would use (a ``distributed.Client`` made
+          current by the caller, else the local threaded scheduler);
+        * ``"local"``: a ``distributed.LocalCluster`` of worker processes on
+          this machine (one thread each: BLAS threads are the parallelism),
+          started on entry and closed on exit;
+        * an address (``"tcp://host:8786"``, any ``scheme://``): connects a
+          ``distributed.Client`` to the scheduler there on entry, closes
+          the client (not the cluster) on exit;
+        * a ``distributed.Client``: used as it is, left open.
+    n_workers : int or None
+        Worker processes of ``"local"`` (None: Dask's default, one per core).
+    timeout : float, default=CONNECT_TIMEOUT
+        Seconds to wait for a scheduler at an address.
+
+    Attributes
+    ----------
+    address : str or None
+        The scheduler's address once entered (None for the local threads):
+        another process connects to the same cluster with it.
+    client : distributed.Client or None
+
+    Raises
+    ------
+    SchedulerError
+        A string that is neither ``"local"`` nor an address (when made), or
+        an address where no scheduler answers within ``timeout`` (on entry);
+        the message names it and the cause.
+    TypeError
+        Anything else than None, a string or a Client.
+
+    Examples
+    --------
+    >>> with Scheduler(None) as where:
+    ...     where.address is None
+    True
+    >>> Scheduler("localhost:8786")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    skpref._dask.SchedulerError: scheduler 'localhost:8786': give 'local' ...
+    """
+
+    def __init__(self, scheduler=None, *, n_workers=None, timeout=CONNECT_TIMEOUT):
+        self.spec = scheduler
+        self.n_workers = n_workers
+        self.timeout = float(timeout)
+        self.client = self.address = None
+        self._cluster = None
+        self._own_client = False
+        check_scheduler(scheduler)
+
+    def __enter__(self):
+        spec = self.spec
+        if spec is None:
+            return self
+        import distributed
+
+        if isinstance(spec, distributed.Client):
+            self.client = spec
+        elif spec == "local":
+            self._cluster = distributed.LocalCluster(
+                n_workers=self.n_workers, threads_per_worker=1, processes=True,
+                dashboard_address=":0", silence_logs=40,
+            )
+            self.client = distributed.Client(self._cluster, set_as_default=True)
+            self._own_client = True
+        else:
+            try:
+                self.client = distributed.Client(spec, timeout=self.timeout,
+                                                 set_as_default=True)
+            except (OSError, TimeoutError) as error:
+                raise SchedulerError(
+                    f"scheduler {spec}: no Dask scheduler answered there within "
+                    f"{self.timeout:g} s ({error}); start one (dask scheduler), or check "
+                    "the address and port."
+                ) from None
+            self._own_client = True
+        self.address = self.client.scheduler.address
+        return self
+
+    def __exit__(self, *exc):
+        if self._own_client:
+            self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self.client = self._cluster = None
+        self._own_client = False
+        return False
+
+
+def check_scheduler(scheduler):
+    """:class:`SchedulerError` unless ``scheduler`` is None, ``"local"``, an address or a Client."""
+    if scheduler is None or scheduler == "local":
+        return
+    if isinstance(scheduler, str):
+        if re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", scheduler):
+            return
+        raise SchedulerError(
+            f"scheduler {scheduler!r}: give 'local' (a cluster of worker processes on this "
+            "machine) or a scheduler's address such as tcp://host:8786."
+        )
+    if type(scheduler).__name__ == "Client" and hasattr(scheduler, "scheduler"):
+        return
+    raise TypeError(
+        f"scheduler must be None, 'local', an address string or a distributed.Client, got "
+        f"{type(scheduler).__name__}."
+    )

@@ -143,8 +143,8 @@ def compute_refit(pool, store_path, now, settings, seed):
             pool, labels, settings["batch_size"], settings["strategy"], seed=seed,
             C=settings["C"], beta=settings["beta"], texts=False,
         )
-        cv = cross_validate(pool.X, labels, C=settings["C"], n_folds=settings["n_folds"],
-                            seed=settings["cv_seed"])
+        cv = cross_validate(pool.row_view(labels.rows), labels, C=settings["C"],
+                            n_folds=settings["n_folds"], seed=settings["cv_seed"])
     except _REFIT_ERRORS as error:
         record["error"] = f"{type(error).__name__}: {error}"
     else:
@@ -155,15 +155,26 @@ def compute_refit(pool, store_path, now, settings, seed):
     return record
 
 
-def _refit_process(connection, pool, store_path, settings):
+def _refit_process(connection, pool, store_path, settings, scheduler=None):
     """The refit process: ``(now, seed)`` in, ``("done", record)`` or ``("failed", text)`` out.
 
     Ends when the server closes its end of the pipe (or dies: the pipe
-    reads end of file) or sends None.
+    reads end of file) or sends None. With a ``scheduler`` address (a pool
+    directory on a Dask cluster), one client is connected for the process's
+    life and closed when it ends.
     """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops us
+    if scheduler is not None:
+        from .._dask import Scheduler
+
+        with Scheduler(scheduler):
+            return _serve_refits(connection, pool, store_path, settings)
+    return _serve_refits(connection, pool, store_path, settings)
+
+
+def _serve_refits(connection, pool, store_path, settings):
     connection.send(("ready", None))
     while True:
         try:
@@ -205,6 +216,9 @@ class Refitter:
     seed : int, default=0
         Refit ``k`` seeds the strategy with ``seed + k``.
     n_folds : int, default=5
+    scheduler : str or None, default=None
+        The address of the Dask scheduler the refit process connects to (a
+        pool directory's passes run there); None: Dask's default.
 
     Attributes
     ----------
@@ -223,8 +237,9 @@ class Refitter:
     """
 
     def __init__(self, pool, queue, *, strategy="ci-location", batch_size=20, refit_every=10,
-                 C=1.0, beta=None, seed=0, n_folds=5):
+                 C=1.0, beta=None, seed=0, n_folds=5, scheduler=None):
         self.pool = pool
+        self.scheduler = scheduler
         self.queue = queue
         self.strategy = strategy
         self.batch_size = int(batch_size)
@@ -284,7 +299,8 @@ class Refitter:
         ours, theirs = context.Pipe()
         slim = Pool(self.pool.ids, self.pool.X, self.pool.path)  # no texts: never needed
         process = context.Process(
-            target=_refit_process, args=(theirs, slim, self.queue.store.path, self.settings),
+            target=_refit_process,
+            args=(theirs, slim, self.queue.store.path, self.settings, self.scheduler),
             name="skpref-refit", daemon=True,
         )
         process.start()

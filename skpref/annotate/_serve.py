@@ -174,7 +174,7 @@ of Server must be an int in the range [1, 2147483647]. Got 0 instead.
     def __init__(self, pool, db, *, texts=None, labels=None, strategy="ci-location",
                  batch_size=20, refit_every=10, host="127.0.0.1", port=8765, token=None,
                  lease_seconds=DEFAULT_LEASE_SECONDS, C=1.0, beta=None, seed=0,
-                 id_column="pair_id"):
+                 id_column="pair_id", scheduler=None):
         self.check_params(
             strategy=strategy, batch_size=batch_size, refit_every=refit_every, port=port,
             lease_seconds=lease_seconds, C=C, beta=beta, seed=seed,
@@ -183,6 +183,17 @@ of Server must be an int in the range [1, 2147483647]. Got 0 instead.
         loopback = is_loopback(host)
         self.token = token
         self.pool = read_pool(pool, id_column)
+        self.scheduler = open_scheduler(self.pool, scheduler)
+        try:
+            self._build(db, texts, labels, strategy, batch_size, refit_every, host, port,
+                        lease_seconds, C, beta, seed, loopback)
+        except BaseException:
+            self.close_scheduler()
+            raise
+
+    def _build(self, db, texts, labels, strategy, batch_size, refit_every, host, port,
+               lease_seconds, C, beta, seed, loopback):
+        token = self.token
         self.texts = pair_texts(self.pool, texts)
         self.store = AnnotationStore(db, self.pool.ids.tolist(), seed=seed)
         self.imported = 0
@@ -196,6 +207,7 @@ of Server must be an int in the range [1, 2147483647]. Got 0 instead.
         self.refitter = Refitter(
             self.pool, self.queue, strategy=strategy, batch_size=batch_size,
             refit_every=refit_every, C=C, beta=beta, seed=seed,
+            scheduler=None if self.scheduler is None else self.scheduler.address,
         )
         from ._app import create_app
 
@@ -231,3 +243,32 @@ of Server must be an int in the range [1, 2147483647]. Got 0 instead.
             self.refitter.stop(timeout=60)
             self.store.close()
             self.socket.close()
+            self.close_scheduler()
+
+    def close_scheduler(self):
+        """Close the Dask client (and the local cluster) of ``scheduler``, if one was opened."""
+        if self.scheduler is not None:
+            self.scheduler.__exit__(None, None, None)
+            self.scheduler = None
+
+
+def open_scheduler(pool, scheduler):
+    """The entered :class:`skpref._dask.Scheduler` of a pool directory's refits, or None.
+
+    The server's own refit and the refit process use the same cluster: a
+    ``"local"`` one is started here (closed when the server stops), an
+    address is connected to here and again by the refit process.
+    """
+    if scheduler is None:
+        return None
+    if not pool.lazy:
+        raise AnnotateError(
+            f"--scheduler: pool {pool.path} is read into memory (a pool directory, DIR.zarr, "
+            "is what runs on a Dask cluster); drop --scheduler."
+        )
+    from .._dask import Scheduler, SchedulerError
+
+    try:
+        return Scheduler(scheduler).__enter__()
+    except (TypeError, SchedulerError) as error:
+        raise AnnotateError(f"--scheduler: {error}") from None

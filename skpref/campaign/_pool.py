@@ -19,8 +19,16 @@ Three formats, chosen by the file's extension:
   ``first_* - second_*``.
 * ``.parquet`` (needs pandas and pyarrow: ``pip install "skpref[parquet]"``):
   the same columns as the CSV form.
+* a pool directory, whose name ends in ``.zarr`` (needs zarr and dask:
+  ``pip install "skpref[dask]"``): the arrays of the ``.npz`` form as zarr
+  arrays chunked by rows, and a JSON manifest
+  (:mod:`skpref.campaign._pool_directory`, written by :func:`write_pool` or
+  ``skpref embed --out DIR.zarr``). Its rows are a ``dask.array.Array``,
+  read by rows where they lie, never loaded whole; its ids and texts are
+  read by rows too.
 
-A pool file must be a regular file (or a link to one); a directory, a FIFO,
+A pool file must be a regular file (or a link to one); a directory (other than a
+pool directory), a FIFO,
 a device, a broken link or a link loop is refused as what it is. A ``.npz``
 file is checked to be a zip archive before numpy reads it (a ``.npy`` file
 or a truncated archive is named as such). A CSV record is one physical line,
@@ -43,9 +51,11 @@ import zlib
 
 import numpy as np
 
+from .._chunks import is_dask_array
 from .._text import plural
 from ._errors import CampaignError, listing
 from ._files import open_input, physical_lines, record_splitter
+from ._pool_directory import is_pool_directory_path, read_pool_directory
 
 #: File extensions that can hold a pool.
 POOL_FORMATS = (".npz", ".csv", ".parquet")
@@ -168,7 +178,40 @@ class Pool:
         self.texts = texts
         self.provenance = provenance
         self.items = items
-        self._sorter = np.argsort(ids, kind="stable")
+        self._order = None
+
+    @property
+    def _sorter(self):
+        """The ids' sort order (computed on first use; a pool directory's ids are never sorted)."""
+        if self._order is None:
+            self._order = np.argsort(self.ids, kind="stable")
+        return self._order
+
+    @property
+    def lazy(self):
+        """Whether the rows are a Dask array (a pool directory), read by rows where they lie."""
+        return is_dask_array(self.X)
+
+    def rows(self, indices):
+        """The comparison rows at ``indices`` as a float64 numpy array, in that order.
+
+        A pool directory reads only the chunks they lie in, in one read.
+        """
+        indices = np.asarray(indices, dtype=np.intp)
+        if self.lazy:
+            from .._dask import take
+
+            return np.asarray(take(self.X, indices), dtype=np.float64)
+        return np.asarray(self.X[indices], dtype=np.float64)
+
+    def row_view(self, indices):
+        """Rows to index by pool row, holding at least ``indices`` (the labeled pairs).
+
+        The pool's ``X`` itself for a pool in memory; for a pool directory,
+        :class:`FetchedRows`: those rows fetched once, so that the folds of a
+        cross-validation do not read the pool once each.
+        """
+        return FetchedRows(self, indices) if self.lazy else self.X
 
     @property
     def n_pairs(self):
@@ -186,6 +229,8 @@ class Pool:
 
     def positions(self, pair_ids):
         """Pool row of every id in ``pair_ids``, ``-1`` for ids not in the pool."""
+        if hasattr(self.ids, "positions"):  # a pool directory's ids: matched blockwise
+            return self.ids.positions(pair_ids)
         pair_ids = np.asarray(pair_ids, dtype=str)
         if pair_ids.size == 0:
             return np.empty(0, dtype=np.intp)
@@ -193,6 +238,33 @@ class Pool:
         found = np.minimum(found, self.ids.size - 1)
         rows = self._sorter[found]
         return np.where(self.ids[rows] == pair_ids, rows, -1)
+
+
+class FetchedRows:
+    """Some rows of a pool directory, fetched once, indexed by their pool rows.
+
+    ``view[rows]`` is ``pool.X[rows]`` as a float64 array, for ``rows``
+    among those fetched (a ``KeyError`` names any other).
+
+    Parameters
+    ----------
+    pool : Pool
+    indices : array-like of int
+    """
+
+    def __init__(self, pool, indices):
+        self.rows = np.unique(np.asarray(indices, dtype=np.intp))
+        self.values = pool.rows(self.rows)
+        self.shape = (pool.n_pairs, pool.n_features)
+        self.ndim = 2
+
+    def __getitem__(self, rows):
+        rows = np.asarray(rows, dtype=np.intp)
+        at = np.minimum(np.searchsorted(self.rows, rows), max(self.rows.size - 1, 0))
+        if rows.size and (self.rows.size == 0 or np.any(self.rows[at] != rows)):
+            missing = rows[(self.rows.size == 0) | (self.rows[at] != rows)]
+            raise KeyError(f"pool rows {missing[:5].tolist()} were not fetched")
+        return self.values[at]
 
 
 class ResponsePool:
@@ -264,6 +336,8 @@ def read_pool(path, id_column="pair_id"):
     skpref.campaign._errors.CampaignError: pool ...: 1 duplicated pair id: 'p1' (rows 0, 1)
     """
     path = os.fspath(path)
+    if is_pool_directory_path(path):
+        return read_pool_directory(path.rstrip("/\\") or path)
     extension = os.path.splitext(path)[1].lower()
     if extension not in POOL_FORMATS:
         raise CampaignError(
@@ -660,12 +734,25 @@ def _whitespace_ids(ids):
     return blank, padded
 
 
+def check_ids(path, ids):
+    """Raise :class:`CampaignError` unless the ids are present, unique and unpadded."""
+    _check_ids(Pool(np.asarray(ids, dtype=str), np.empty((len(ids), 1)), path))
+
+
 def _check_pool(pool):
-    path, ids, X = pool.path, pool.ids, pool.X
-    if ids.size == 0:
+    path, X = pool.path, pool.X
+    if pool.ids.size == 0:
         raise CampaignError(f"pool {path}: holds no pairs.")
     if X.shape[1] == 0:
         raise CampaignError(f"pool {path}: the rows have no features.")
+    _check_ids(pool)
+    _check_rows(pool)
+
+
+def _check_ids(pool):
+    path, ids = pool.path, pool.ids
+    if ids.size == 0:
+        raise CampaignError(f"pool {path}: holds no pairs.")
     blank, padded_ids = _whitespace_ids(ids)
     empty = np.flatnonzero(blank)
     if empty.size:
@@ -692,6 +779,10 @@ def _check_pool(pool):
         raise CampaignError(
             f"pool {path}: {plural(names.size, 'duplicated pair id')}: {listing(described)}"
         )
+
+
+def _check_rows(pool):
+    path, ids, X = pool.path, pool.ids, pool.X
     bad = np.flatnonzero(~np.isfinite(X).all(axis=1))
     if bad.size:
         raise CampaignError(

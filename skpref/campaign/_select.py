@@ -15,6 +15,7 @@ file has the columns ``prompt``, ``first`` and ``second`` after ``pair_id``,
 so that an annotator can work from the file alone.
 """
 
+import contextlib
 import csv
 import io
 
@@ -120,7 +121,7 @@ def fit_on_answers(pool, labels, C=1.0):
     >>> bool(model.coef_[0, 0] > 0), abs(float(model.coef_[0, 1])) < 1e-8
     (True, True)
     """
-    X, y, weight = labels.training_set(pool.X)
+    X, y, weight = labels.training_set(pool.row_view(labels.rows))
     return fit_on_labels(X, y, C, sample_weight=weight)
 
 
@@ -222,7 +223,7 @@ def _number(value):
     "texts": ["boolean", None],
 })
 def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=1.0, beta=None,
-                 texts=None):
+                 texts=None, scheduler=None):
     """The next ``batch_size`` pairs to label, best first.
 
     Parameters
@@ -245,6 +246,15 @@ def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=
     texts : bool or None, default=None
         Whether the batch carries each pair's ``prompt``, ``first`` and
         ``second`` texts: None when the pool has them, True requires them.
+    scheduler : None, "local", str or distributed.Client, default=None
+        Where the passes over a pool directory's rows run (see
+        :class:`skpref._dask.Scheduler`): None, Dask's default (the local
+        threads, or a ``distributed.Client`` the caller made current);
+        ``"local"``, a ``LocalCluster`` of worker processes started for this
+        call and closed after it; an address such as ``"tcp://host:8786"``,
+        a client connected to that scheduler for this call. Only for a pool
+        whose rows are a Dask array (a pool directory). The batch is the
+        same wherever it runs.
 
     Returns
     -------
@@ -282,6 +292,14 @@ select_batch must be an int in the range [1, 2147483647]. Got 0 instead.
         )
     with_texts = pool.texts is not None if texts is None else bool(texts)
     query, interval_beta = build_strategy(strategy, seed=seed, beta=beta)
+    if pool.lazy:
+        return _select_lazy(pool, labels, batch_size, query, interval_beta, C, with_texts,
+                            scheduler)
+    if scheduler is not None:
+        raise CampaignError(
+            f"--scheduler: pool {pool.path} is read into memory (a pool directory, DIR.zarr, "
+            "is what runs on a Dask cluster); drop --scheduler."
+        )
     model = fit_on_answers(pool, labels, C)
     unlabeled = np.ones(pool.n_pairs, dtype=bool)
     unlabeled[labels.answered_rows] = False
@@ -298,6 +316,35 @@ select_batch must be an int in the range [1, 2147483647]. Got 0 instead.
     return Batch(pool.ids[rows], rows, np.asarray(utility, dtype=np.float64),
                  probability, lower, upper, interval_beta, candidates.size,
                  texts=_texts_of(pool, rows) if with_texts else None)
+
+
+def _select_lazy(pool, labels, batch_size, query, interval_beta, C, with_texts, scheduler):
+    """:func:`select_batch` on a pool directory: the passes run where ``scheduler`` says.
+
+    The answered rows leave the pool blockwise (:func:`skpref._dask.drop_rows`:
+    only they travel in the graph), the strategy runs on what is left, and
+    only the labeled rows and the batch's rows are fetched to this process.
+    """
+    from .._dask import Scheduler, SchedulerError, drop_rows, kept_rows
+
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(Scheduler(scheduler))
+        except (TypeError, SchedulerError) as error:
+            raise CampaignError(f"--scheduler: {error}") from None
+        model = fit_on_answers(pool, labels, C)
+        answered = np.unique(labels.answered_rows)
+        n_left = pool.n_pairs - answered.size
+        if n_left == 0:
+            empty, rows = np.empty(0), np.empty(0, dtype=np.intp)
+            return Batch(np.empty(0, dtype=str), rows, empty, empty, empty, empty, interval_beta,
+                         0, texts=_texts_of(pool, rows) if with_texts else None)
+        picked, utility = query(model, drop_rows(pool.X, answered), min(batch_size, n_left))
+        rows = kept_rows(np.asarray(picked, dtype=np.intp), answered)
+        probability, lower, upper = interval_probabilities(model, pool.rows(rows), interval_beta)
+        return Batch(pool.ids[rows], rows, np.asarray(utility, dtype=np.float64), probability,
+                     lower, upper, interval_beta, n_left,
+                     texts=_texts_of(pool, rows) if with_texts else None)
 
 
 def _texts_of(pool, rows):

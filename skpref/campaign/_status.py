@@ -267,7 +267,8 @@ def learning_curve(pool, labels, sizes, *, C=1.0, beta=1.0, n_folds=5, seed=0):
     curve = []
     for size in sizes:
         first = labels.subset(np.arange(size))
-        found = cross_validate(pool.X, first, C=C, n_folds=n_folds, seed=seed)
+        found = cross_validate(pool.row_view(first.rows), first, C=C, n_folds=n_folds,
+                               seed=seed)
         model = fit_on_answers(pool, first, C)
         summary = posterior_summary(model.get_posterior(pool.n_features), pool.X, beta)
         row = {"labels": size, "accuracy": None, "stderr": None, "log_loss": None,
@@ -378,7 +379,8 @@ def campaign_status(pool, labels, *, C=1.0, beta=1.0, seed=0, n_folds=5, batch_s
     unlabeled[labels.answered_rows] = False
     counts = labels.counts()
     cv = {"folds": n_folds, "seed": seed, "C": C, "labels": len(labels)}
-    estimate = cross_validate(pool.X, labels, C=C, n_folds=n_folds, seed=seed)
+    estimate = cross_validate(pool.row_view(labels.rows), labels, C=C, n_folds=n_folds,
+                              seed=seed)
     if estimate is None:
         cv.update(accuracy=None, stderr=None, log_loss=None, log_loss_stderr=None,
                   reason=f"too few labels ({len(labels)}; needs at least {MIN_CV_LABELS})")

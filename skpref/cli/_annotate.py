@@ -60,7 +60,18 @@ def add_commands(subparsers):
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    annotate.add_argument("--pool", required=True, help="pool file (.npz, .csv or .parquet)")
+    annotate.add_argument(
+        "--pool", required=True, help="pool file (.npz, .csv or .parquet) or directory (.zarr)"
+    )
+    annotate.add_argument(
+        "--scheduler", default=None,
+        help=(
+            "a Dask scheduler for a pool directory (DIR.zarr): local (a LocalCluster on "
+            "this machine, closed when the command ends) or an address such as "
+            "tcp://host:8786 (a running cluster, left running); default: Dask's threads "
+            "in this process"
+        ),
+    )
     annotate.add_argument("--db", required=True,
                           help="the campaign's SQLite store (created when missing)")
     annotate.add_argument(
@@ -135,7 +146,7 @@ def _annotate(args):
         ) from None
     server = Server(
         args.pool, args.db, texts=args.texts, labels=args.labels, host=args.host,
-        token=args.token, id_column=args.id_column, **options,
+        token=args.token, id_column=args.id_column, scheduler=args.scheduler, **options,
     )
     server.run()
     print("skpref annotate: stopped; every acknowledged answer is in the store.",

@@ -39,7 +39,9 @@ _OPTIONS = {"n_folds": "--folds"}
 _FILES_HELP = """\
 pool file: .npz with 'ids' and 'X' (difference rows) or 'X_first'/'X_second';
   .csv or .parquet with an id column (--id-column, default pair_id) and numeric
-  feature columns (difference rows, or first_<name>/second_<name> item features).
+  feature columns (difference rows, or first_<name>/second_<name> item features);
+  or a pool directory DIR.zarr (skpref embed --out DIR.zarr, or
+  skpref.campaign.write_pool), read lazily in row chunks with Dask.
 labels file: CSV with a header naming pair_id and label (first/second or 1/0,
   tie, skip; other columns allowed), one label per line: a quote left open at the end of a
   line is an error at that line. The last line without its newline is not read
@@ -53,7 +55,9 @@ exit status: 0 done, 1 a problem with the files or the data (nothing written),
 
 
 def _add_common(parser):
-    parser.add_argument("--pool", required=True, help="pool file (.npz, .csv or .parquet)")
+    parser.add_argument(
+        "--pool", required=True, help="pool file (.npz, .csv or .parquet) or directory (.zarr)"
+    )
     parser.add_argument("--labels", required=True, help="labels file (CSV: pair_id,label,...)")
     parser.add_argument(
         "--id-column", default="pair_id", help="id column of .csv/.parquet pools (default pair_id)"
@@ -120,6 +124,15 @@ def add_commands(subparsers):
             "the strategy's beta (ci-location, design only; default 1) and the "
             "half-width of the reported intervals in logit standard deviations "
             "(1 for the other strategies), in [0, 100]"
+        ),
+    )
+    select.add_argument(
+        "--scheduler", default=None,
+        help=(
+            "a Dask scheduler for a pool directory (DIR.zarr): local (a LocalCluster on "
+            "this machine, closed when the command ends) or an address such as "
+            "tcp://host:8786 (a running cluster, left running); default: Dask's threads "
+            "in this process"
         ),
     )
     select.add_argument(
@@ -259,7 +272,7 @@ def _select(args):
     ):
         batch = select_batch(
             pool, labels, args.batch_size, args.strategy, seed=args.seed, C=args.C,
-            beta=args.beta, texts=args.texts,
+            beta=args.beta, texts=args.texts, scheduler=args.scheduler,
         )
     write_output(args.out, batch.to_csv())
     if batch.n_unlabeled == 0:

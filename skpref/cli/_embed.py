@@ -54,7 +54,11 @@ def add_commands(subparsers):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     embed.add_argument("--input", required=True, help="the text file (see formats below)")
-    embed.add_argument("--out", required=True, help="the pool to write (.npz)")
+    embed.add_argument(
+        "--out", required=True,
+        help="the pool to write: a .npz file, or a pool directory DIR.zarr (rows in zarr "
+        "chunks, read lazily by skpref select/status/annotate; pairs only)",
+    )
     embed.add_argument(
         "--model", default=DEFAULT_MODEL,
         help=f"sentence-transformers model name or local directory (default {DEFAULT_MODEL})",

@@ -125,11 +125,23 @@ class _Strings:
         return data, offsets
 
 
+def is_pool_directory_path(path):
+    """Whether ``--out`` names a pool directory (``.zarr``; see ``skpref.campaign.write_pool``)."""
+    return os.fspath(path).rstrip("/\\").lower().endswith(".zarr")
+
+
 def _check_paths(input_path, out, labels_out):
     """Check ``--out`` and ``--labels-out`` before any work: a problem writes nothing."""
-    if os.path.splitext(out)[1].lower() != ".npz":
-        raise EmbedError(f"--out {out}: a pool from skpref embed is an .npz file; name it *.npz.")
-    outputs = [("--out", out)] + ([("--labels-out", labels_out)] if labels_out else [])
+    directory = is_pool_directory_path(out)
+    if os.path.splitext(out)[1].lower() != ".npz" and not directory:
+        raise EmbedError(
+            f"--out {out}: a pool from skpref embed is an .npz file or a pool directory; name "
+            "it *.npz or *.zarr."
+        )
+    if directory:
+        _check_directory_out(input_path, out)
+    outputs = ([] if directory else [("--out", out)]) + (
+        [("--labels-out", labels_out)] if labels_out else [])
     for option, path in outputs:
         if _same_file(path, input_path):
             raise EmbedError(f"{option} {path} is the input file; it is only ever read.")
@@ -146,8 +158,30 @@ def _check_paths(input_path, out, labels_out):
             raise EmbedError(f"{option} {path}: {error.strerror}.") from None
         if kind == "stream":
             raise EmbedError(f"{option} {path} is a stream; give a regular file.")
+    if labels_out and directory and os.path.realpath(labels_out).startswith(
+            os.path.realpath(out) + os.sep):
+        raise EmbedError(f"--labels-out {labels_out} is inside the --out pool directory.")
     if labels_out and _same_file(out, labels_out):
         raise EmbedError(f"--labels-out {labels_out} is the --out file; give two files.")
+
+
+def _check_directory_out(input_path, out):
+    """``--out DIR.zarr``: a new directory, or a pool directory (replaced when complete)."""
+    from ..campaign._pool_directory import MANIFEST
+
+    parent = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(parent):
+        raise EmbedError(f"--out {out}: the directory {parent} does not exist.")
+    if _same_file(out, input_path):
+        raise EmbedError(f"--out {out} is the input file; it is only ever read.")
+    for path in (out, out + ".partial"):
+        if os.path.lexists(path) and not os.path.isdir(path):
+            raise EmbedError(f"--out {out}: {path} exists and is not a directory; move it away.")
+    if os.path.isdir(out) and not os.path.exists(os.path.join(out, MANIFEST)):
+        raise EmbedError(
+            f"--out {out}: the directory exists and is not a pool directory (no {MANIFEST}); "
+            "it is never replaced: move it away or give another name."
+        )
 
 
 def _same_file(first, second):
@@ -261,6 +295,7 @@ def _progress(total, enabled):
 def embed_file(
     input, out, *, model=DEFAULT_MODEL, format="auto", labels_out=None, batch_size=64,
     device="cpu", chunk_size=DEFAULT_CHUNK_SIZE, seed=0, progress=False, encoder=None,
+    pool_chunk_rows=None,
 ):
     """Embed a file of pairs (or single responses) into a pool file.
 
@@ -272,7 +307,12 @@ def embed_file(
     out : str
         The pool to write (``.npz``): ``ids``, ``X_first`` and ``X_second``
         (float32 item embeddings; ``X_items`` for single responses), the
-        texts (:class:`~skpref.campaign.PoolTexts`) and ``provenance``.
+        texts (:class:`~skpref.campaign.PoolTexts`) and ``provenance``. Or a
+        pool directory (a name ending in ``.zarr``, pairs only; needs
+        ``skpref[dask]``): the same arrays as row-chunked zarr arrays and the
+        same provenance (see :func:`skpref.campaign.write_pool`), its rows
+        written block by block once their items are embedded; a run killed
+        while writing them goes on from the last block written.
     model : str, default="sentence-transformers/all-MiniLM-L6-v2"
         A sentence-transformers model name or local directory.
     format : str, default="auto"
@@ -291,6 +331,8 @@ def embed_file(
     encoder : SentenceEncoder or None, default=None
         An already loaded model (``model``, ``device`` and ``batch_size`` are
         then its own).
+    pool_chunk_rows : int or None, default=None
+        Rows per zarr chunk of a pool directory (None: about 16 MiB of rows).
 
     Returns
     -------
@@ -315,6 +357,11 @@ def embed_file(
     labels_text = labels_csv(table) if labels_out and table.kind == "pairs" else None
     if labels_out and table.kind == "responses":
         raise EmbedError("--labels-out: single responses carry no preferences.")
+    if table.kind == "responses" and is_pool_directory_path(out):
+        raise EmbedError(
+            f"--out {out}: a pool of single responses is an .npz file (skpref score reads it); "
+            "a pool directory holds pairs."
+        )
     if labels_text is not None:
         _check_labels_out(labels_out, labels_text)
     source_sha = sha256_of_file(input)
@@ -418,12 +465,76 @@ def embed_file(
             "truncated": truncated,
         },
     }
-    arrays = {"ids": np.array(table.ids, dtype=str)}
     chunk_files = [cache.path(k) for k in range(n_chunks)]
+    if is_pool_directory_path(out):
+        from ..campaign._pool import PoolTexts
+
+        data, offsets = strings.arrays()
+        texts = PoolTexts(data.tobytes(), offsets, text_index)
+        try:
+            _write_directory(out, table.ids, rows, chunk_files, chunk_size, encoder.dimension,
+                             texts, provenance, key, pool_chunk_rows)
+        except OSError as error:
+            raise EmbedError(
+                f"--out {out}: cannot write the pool: {error.strerror or error} (the finished "
+                f"chunks stay in {cache.directory} and the rows written in {out}.partial, for "
+                "the next run)."
+            ) from None
+    else:
+        _write_npz(out, table, rows, chunk_files, chunk_size, encoder.dimension, strings,
+                   text_index, provenance, cache)
+    if labels_text is not None:
+        atomic_write_bytes(labels_out, labels_text.encode("utf-8"))
+    cache.remove()
+    return EmbedReport(
+        path=out, labels_path=labels_out if labels_text is not None else None,
+        kind=table.kind, format=table.format, n_rows=len(table), n_items=n_items,
+        n_labels=table.n_labeled, dropped=table.dropped, repeated=table.repeated,
+        identical=identical, truncated=truncated, chunks=n_chunks, resumed=resumed,
+        seconds=seconds, embedded=embedded, provenance=provenance, notes=notes,
+        where=table.where,
+    )
+
+
+def _write_directory(out, ids, rows, chunk_files, chunk_size, dimension, texts, provenance,
+                     key, chunk_rows=None):
+    """The pool as a pool directory, row block by row block; resumed after a kill.
+
+    A pair's row needs both its items, and the distinct items are numbered
+    as for the ``.npz`` pool (every first response, then the second ones:
+    the same chunks, so the same embeddings), so rows are written once the
+    items are embedded, one block of whole chunks at a time, each recorded
+    (:class:`~skpref.campaign._pool_directory.PoolDirectoryWriter`, keyed by
+    the run's cache key): a run killed while writing goes on from the last
+    block recorded.
+    """
+    from ..campaign import CampaignError
+    from ..campaign._pool_directory import PoolDirectoryWriter
+
+    try:
+        writer = PoolDirectoryWriter(out, np.array(ids, dtype=str), dimension, form="items",
+                                     dtype=np.float32, texts=texts, key=key,
+                                     chunk_rows=chunk_rows)
+    except CampaignError as error:  # the ids of the input (checked when read), or no zarr
+        raise EmbedError(f"--out {out}: {error}") from None
+    block = writer.chunk_rows * max(1, _WRITE_BLOCK // writer.chunk_rows)
+    first, second = (
+        _gatherer(rows[name], chunk_files, chunk_size, dimension, step=block,
+                  start=writer.rows_done)()
+        for name in ("first", "second")
+    )
+    for first_rows, second_rows in zip(first, second):
+        writer.write(first_rows, second_rows)
+    writer.finish(provenance)
+
+
+def _write_npz(out, table, rows, chunk_files, chunk_size, dimension, strings, text_index,
+               provenance, cache):
+    arrays = {"ids": np.array(table.ids, dtype=str)}
     for name, index in rows.items():
         arrays[f"X_{name}"] = Blocks(
-            np.float32, (len(index), encoder.dimension),
-            _gatherer(index, chunk_files, chunk_size, encoder.dimension),
+            np.float32, (len(index), dimension),
+            _gatherer(index, chunk_files, chunk_size, dimension),
         )
     data, offsets = strings.arrays()
     arrays["texts"] = data
@@ -438,36 +549,27 @@ def embed_file(
             f"--out {out}: cannot write the pool: {error.strerror or error} (the finished "
             f"chunks stay in {cache.directory} for the next run)."
         ) from None
-    if labels_text is not None:
-        atomic_write_bytes(labels_out, labels_text.encode("utf-8"))
-    cache.remove()
-    return EmbedReport(
-        path=out, labels_path=labels_out if labels_text is not None else None,
-        kind=table.kind, format=table.format, n_rows=len(table), n_items=n_items,
-        n_labels=table.n_labeled, dropped=table.dropped, repeated=table.repeated,
-        identical=identical, truncated=truncated, chunks=n_chunks, resumed=resumed,
-        seconds=seconds, embedded=embedded, provenance=provenance, notes=notes,
-        where=table.where,
-    )
 
 
 #: Cached chunks kept in memory while the pool is written (the rest wait on disk).
 _CHUNKS_IN_MEMORY = 8
 
 
-def _gatherer(index, chunk_files, chunk_size, dimension):
+def _gatherer(index, chunk_files, chunk_size, dimension, *, step=None, start=0):
     """Row blocks of ``embeddings[index]``, read from the cached chunks.
 
     At most :data:`_CHUNKS_IN_MEMORY` chunks are held at a time (least
     recently used out): items are numbered in order of first appearance, so
-    consecutive pairs use few, nearby chunks.
+    consecutive pairs use few, nearby chunks. Blocks of ``step`` rows, from
+    row ``start``.
     """
     from collections import OrderedDict
 
     def blocks():
         loaded = OrderedDict()
-        for start in range(0, len(index), _WRITE_BLOCK):
-            wanted = index[start: start + _WRITE_BLOCK]
+        rows = step or _WRITE_BLOCK  # read when the blocks are asked for
+        for first in range(start, len(index), rows):
+            wanted = index[first: first + rows]
             block = np.empty((wanted.size, dimension), dtype=np.float32)
             chunk_of = wanted // chunk_size
             for k in np.unique(chunk_of).tolist():
