@@ -120,7 +120,6 @@ def test_batch_widths_are_those_of_the_batch_alone():
     )
 
 
-
 def test_an_empty_batch_leaves_the_widths_alone(monkeypatch):
     """No row with a positive rate (every mu' underflowed at a logit of 1e150): nothing moves.
 
