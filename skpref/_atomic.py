@@ -484,3 +484,27 @@ def atomic_write_text(path, text, *, _after_chunk=None):
     b'pair_id\\r\\np1\\r\\n'
     """
     atomic_write_bytes(path, text.encode("utf-8"), _after_chunk=_after_chunk)
+
+
+def same_file(first, second):
+    """Whether two paths name one file (the same path, or the same inode: a hard link).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> directory = tempfile.mkdtemp()
+    >>> path = os.path.join(directory, "labels.csv")
+    >>> open(path, "w").close()
+    >>> os.link(path, os.path.join(directory, "linked.csv"))
+    >>> same_file(path, os.path.join(directory, "linked.csv"))
+    True
+    >>> same_file(path, os.path.join(directory, "next.csv"))
+    False
+    """
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        one, other = os.stat(first), os.stat(second)
+    except OSError:
+        return False
+    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)

@@ -12,32 +12,10 @@ path.
 import os
 import sys
 
-from .._atomic import NotRegularFileError, atomic_write_bytes, resolve_output, write_stream
+from .._atomic import (
+    NotRegularFileError, atomic_write_bytes, resolve_output, same_file, write_stream,
+)
 from ._errors import CampaignError
-
-
-def same_file(first, second):
-    """Whether two paths name one file (the same path, or the same inode: a hard link).
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> directory = tempfile.mkdtemp()
-    >>> path = os.path.join(directory, "labels.csv")
-    >>> open(path, "w").close()
-    >>> os.link(path, os.path.join(directory, "linked.csv"))
-    >>> same_file(path, os.path.join(directory, "linked.csv"))
-    True
-    >>> same_file(path, os.path.join(directory, "next.csv"))
-    False
-    """
-    if os.path.realpath(first) == os.path.realpath(second):
-        return True
-    try:
-        one, other = os.stat(first), os.stat(second)
-    except OSError:
-        return False
-    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
 
 
 def check_output(out, inputs=(), *, option="--out", what="batch"):

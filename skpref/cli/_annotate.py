@@ -12,7 +12,7 @@ import textwrap
 
 from ..annotate import AnnotateError, export_labels
 from ..query import STRATEGIES
-from ._options import integer, number
+from ._options import SCHEDULER_HELP, integer, number
 
 #: The Server's parameters that the options name otherwise: the lease is given in minutes.
 _OPTIONS = {"lease_seconds": ("--lease-minutes", 60)}
@@ -64,13 +64,7 @@ def add_commands(subparsers):
         "--pool", required=True, help="pool file (.npz, .csv or .parquet) or directory (.zarr)"
     )
     annotate.add_argument(
-        "--scheduler", default=None,
-        help=(
-            "a Dask scheduler for a pool directory (DIR.zarr): local (a LocalCluster on "
-            "this machine, closed when the command ends) or an address such as "
-            "tcp://host:8786 (a running cluster, left running); default: Dask's threads "
-            "in this process"
-        ),
+        "--scheduler", default=None, help=SCHEDULER_HELP,
     )
     annotate.add_argument("--db", required=True,
                           help="the campaign's SQLite store (created when missing)")

@@ -27,7 +27,7 @@ from ..campaign import (
 )
 from ..query import STRATEGIES
 from ..utils import plural
-from ._options import integer, number, report
+from ._options import SCHEDULER_HELP, integer, number, report
 
 #: ``--C`` of every campaign command: the estimator's default, chosen on held-out accuracy
 #: and log-loss at 50 to 200 labels of the real datasets (``benchmarks/tune_campaign_C.md``).
@@ -127,13 +127,7 @@ def add_commands(subparsers):
         ),
     )
     select.add_argument(
-        "--scheduler", default=None,
-        help=(
-            "a Dask scheduler for a pool directory (DIR.zarr): local (a LocalCluster on "
-            "this machine, closed when the command ends) or an address such as "
-            "tcp://host:8786 (a running cluster, left running); default: Dask's threads "
-            "in this process"
-        ),
+        "--scheduler", default=None, help=SCHEDULER_HELP,
     )
     select.add_argument(
         "--texts", action=argparse.BooleanOptionalAction, default=None,

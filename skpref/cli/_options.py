@@ -33,6 +33,14 @@ _INVALID = re.compile(
 )
 
 
+#: ``--scheduler`` of the commands that score a pool (select, annotate).
+SCHEDULER_HELP = (
+    "a Dask scheduler for a pool directory (DIR.zarr): local (a LocalCluster on this "
+    "machine, closed when the command ends) or an address such as tcp://host:8786 (a "
+    "running cluster, left running); default: Dask's threads in this process"
+)
+
+
 def _shown(text, limit=40):
     """``repr(text)``, cut to ``limit`` characters (a 5000-digit value is not echoed back)."""
     return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")

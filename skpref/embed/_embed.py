@@ -34,6 +34,7 @@ import numpy as np
 
 from .._atomic import (
     NotRegularFileError, atomic_write_bytes, remove_stale_temporaries, resolve_output,
+    same_file,
 )
 from .._params import SEED, count, validated
 from .._text import plural
@@ -143,7 +144,7 @@ def _check_paths(input_path, out, labels_out):
     outputs = ([] if directory else [("--out", out)]) + (
         [("--labels-out", labels_out)] if labels_out else [])
     for option, path in outputs:
-        if _same_file(path, input_path):
+        if same_file(path, input_path):
             raise EmbedError(f"{option} {path} is the input file; it is only ever read.")
         try:
             kind, _ = resolve_output(path)
@@ -161,7 +162,7 @@ def _check_paths(input_path, out, labels_out):
     if labels_out and directory and os.path.realpath(labels_out).startswith(
             os.path.realpath(out) + os.sep):
         raise EmbedError(f"--labels-out {labels_out} is inside the --out pool directory.")
-    if labels_out and _same_file(out, labels_out):
+    if labels_out and same_file(out, labels_out):
         raise EmbedError(f"--labels-out {labels_out} is the --out file; give two files.")
 
 
@@ -172,7 +173,7 @@ def _check_directory_out(input_path, out):
     parent = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(parent):
         raise EmbedError(f"--out {out}: the directory {parent} does not exist.")
-    if _same_file(out, input_path):
+    if same_file(out, input_path):
         raise EmbedError(f"--out {out} is the input file; it is only ever read.")
     for path in (out, out + ".partial"):
         if os.path.lexists(path) and not os.path.isdir(path):
@@ -182,16 +183,6 @@ def _check_directory_out(input_path, out):
             f"--out {out}: the directory exists and is not a pool directory (no {MANIFEST}); "
             "it is never replaced: move it away or give another name."
         )
-
-
-def _same_file(first, second):
-    if os.path.realpath(first) == os.path.realpath(second):
-        return True
-    try:
-        one, other = os.stat(first), os.stat(second)
-    except OSError:
-        return False
-    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
 
 
 def _check_labels_out(labels_out, text):
