@@ -18,9 +18,11 @@ so that an annotator can work from the file alone.
 import contextlib
 import csv
 import io
+from numbers import Real
 
 import numpy as np
 from scipy.special import expit
+from sklearn.utils._param_validation import Interval
 
 from .. import PairwiseLogisticRegression
 from .._params import validated
@@ -50,8 +52,8 @@ def strategies_with_beta():
     return [name for name, cls in STRATEGIES.items() if "beta" in cls().get_params()]
 
 
-def build_strategy(name, *, seed=0, beta=None):
-    """The strategy ``name`` seeded with ``seed``; ``beta`` only where it exists.
+def build_strategy(name, *, seed=0, beta=None, burn_in_share=None):
+    """The strategy ``name`` seeded with ``seed``; ``beta``, ``burn_in_share`` where they exist.
 
     Returns
     -------
@@ -80,6 +82,12 @@ def build_strategy(name, *, seed=0, beta=None):
     params = {"random_state": seed}
     if beta is not None:
         params["beta"] = beta
+    if burn_in_share is not None:
+        if "burn_in_share" not in make_strategy(name).get_params():
+            raise CampaignError(
+                f"--burn-in-share: strategy {name!r} has no design burn-in (ci-location has)."
+            )
+        params["burn_in_share"] = burn_in_share
     strategy = make_strategy(name, **params)
     interval_beta = strategy.get_params().get("beta", DEFAULT_BETA)
     return strategy, float(interval_beta)
@@ -221,9 +229,10 @@ def _number(value):
     **constraints("batch_size", "strategy", "seed", "C"),
     **constraints("beta", optional=("beta",)),
     "texts": ["boolean", None],
+    "burn_in_share": [Interval(Real, 0, 1, closed="both"), None],
 })
 def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=1.0, beta=None,
-                 texts=None, scheduler=None):
+                 texts=None, scheduler=None, burn_in_share=None):
     """The next ``batch_size`` pairs to label, best first.
 
     Parameters
@@ -255,6 +264,12 @@ def select_batch(pool, labels, batch_size, strategy="ci-location", *, seed=0, C=
         a client connected to that scheduler for this call. Only for a pool
         whose rows are a Dask array (a pool directory). The batch is the
         same wherever it runs.
+    burn_in_share : float in [0, 1] or None, default=None
+        CI-location's design burn-in (:class:`~skpref.query.CILocationSampling`):
+        design sampling while at least this share of the pool's intervals
+        contain 0, CI-location after; 1 is the variant the user guide
+        recommends. None keeps the strategy's default (no burn-in); only
+        for strategies that have the parameter.
 
     Returns
     -------
@@ -291,7 +306,9 @@ select_batch must be an int in the range [1, 2147483647]. Got 0 instead.
             "does); drop --texts."
         )
     with_texts = pool.texts is not None if texts is None else bool(texts)
-    query, interval_beta = build_strategy(strategy, seed=seed, beta=beta)
+    query, interval_beta = build_strategy(
+        strategy, seed=seed, beta=beta, burn_in_share=burn_in_share
+    )
     if pool.lazy:
         return _select_lazy(pool, labels, batch_size, query, interval_beta, C, with_texts,
                             scheduler)

@@ -127,6 +127,15 @@ def add_commands(subparsers):
         ),
     )
     select.add_argument(
+        "--burn-in-share", type=number, default=None,
+        help=(
+            "ci-location only: design sampling while at least this share of the pool's "
+            "intervals contain 0, CI-location after, in [0, 1] (1: the variant the user "
+            "guide recommends, from 20 paired seeds in benchmarks/tune_methods.md; "
+            "default: no burn-in)"
+        ),
+    )
+    select.add_argument(
         "--scheduler", default=None, help=SCHEDULER_HELP,
     )
     select.add_argument(
@@ -253,7 +262,7 @@ def _inputs(args):
 def _select(args):
     select_batch.check_params(
         batch_size=args.batch_size, strategy=args.strategy, seed=args.seed, C=args.C,
-        beta=args.beta, texts=args.texts,
+        beta=args.beta, texts=args.texts, burn_in_share=args.burn_in_share,
     )
     check_output(args.out, _inputs(args))
     pool = read_pool(args.pool, args.id_column)
@@ -267,6 +276,7 @@ def _select(args):
         batch = select_batch(
             pool, labels, args.batch_size, args.strategy, seed=args.seed, C=args.C,
             beta=args.beta, texts=args.texts, scheduler=args.scheduler,
+            burn_in_share=args.burn_in_share,
         )
     write_output(args.out, batch.to_csv())
     if batch.n_unlabeled == 0:

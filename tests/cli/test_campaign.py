@@ -143,3 +143,33 @@ def test_out_through_a_link_to_the_processs_stdout(tmp_path):
     assert result.stdout.startswith("pair_id,rank,utility,") and result.stdout.count("\n") == 5
     assert os.readlink(link) == "/proc/self/fd/1"
     assert sorted(os.listdir(tmp_path)) == ["labels.csv", "mystdout", "pool.npz"]
+
+
+def test_select_runs_ci_location_with_its_design_burn_in(tmp_path, capsys):
+    """``--burn-in-share 1``: the batch of CILocationSampling(burn_in_share=1.0), the variant
+    the user guide recommends; out of range it is a bad option, on a strategy without the
+    parameter an error naming it; neither writes a file."""
+    from skpref.campaign import read_labels, read_pool, select_batch
+
+    ids, X, _ = make_pool(n_pairs=120, n_features=4, seed=2)
+    pool_path = save_pool(tmp_path / "pool.npz", ids, X)
+    labels_path = write_labels(
+        tmp_path / "labels.csv", [f"{ids[0]},first", f"{ids[1]},second"]
+    )  # two labels: every interval still contains 0, so the burn-in (design sampling) runs
+    out = tmp_path / "batch.csv"
+    base = ["select", "--pool", pool_path, "--labels", labels_path, "--batch-size", "6"]
+    assert main(base + ["--burn-in-share", "1", "--out", str(out)]) == 0
+    with open(out, newline="") as handle:
+        written = [row["pair_id"] for row in csv.DictReader(handle)]
+    pool = read_pool(pool_path)
+    expected = select_batch(pool, read_labels(labels_path, pool), 6, burn_in_share=1.0)
+    assert written == list(expected.pair_ids)
+    plain = select_batch(pool, read_labels(labels_path, pool), 6)
+    assert written != list(plain.pair_ids)  # the option reached the strategy
+    capsys.readouterr()
+    bad = tmp_path / "bad.csv"
+    assert main(base + ["--burn-in-share", "1.5", "--out", str(bad)]) == 2
+    assert "--burn-in-share" in capsys.readouterr().err
+    assert main(base + ["--strategy", "random", "--burn-in-share", "1", "--out", str(bad)]) == 1
+    assert "has no design burn-in" in capsys.readouterr().err
+    assert not bad.exists()
