@@ -6,13 +6,11 @@ Only argparse lives here; the work is done by :class:`skpref.annotate.Server`
 "skpref[annotate]"``) are imported only when ``annotate`` runs.
 """
 
-import argparse
 import sys
-import textwrap
 
 from ..annotate import AnnotateError, export_labels
 from ..query import STRATEGIES
-from ._options import SCHEDULER_HELP, integer, number
+from ._options import SCHEDULER_HELP, add_command, integer, number
 
 #: The Server's parameters that the options name otherwise: the lease is given in minutes.
 _OPTIONS = {"lease_seconds": ("--lease-minutes", 60)}
@@ -44,10 +42,10 @@ def add_commands(subparsers):
     >>> args.strategy, args.batch_size, args.refit_every, args.host, args.port
     ('ci-location', 20, 10, '127.0.0.1', 8765)
     """
-    annotate = subparsers.add_parser(
-        "annotate",
+    annotate = add_command(
+        subparsers, "annotate",
         help="a labeling web page driven by the active learner, on an SQLite store",
-        description=textwrap.fill(
+        description=(
             "Serve a page that shows a prompt and two responses side by side (which "
             "one is left is drawn per assignment and recorded) and records every "
             "answer in an SQLite store (WAL, synchronous=FULL, one transaction per "
@@ -55,10 +53,9 @@ def add_commands(subparsers):
             "strategy over the unlabeled pool; every --refit-every answers the model "
             "is refitted in the background and the queue refreshed. Each pair is "
             "leased to one annotator at a time; a lease expires after --lease-minutes "
-            "and returns the pair. skpref export writes the labels CSV.", width=78,
+            "and returns the pair. skpref export writes the labels CSV."
         ),
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     annotate.add_argument(
         "--pool", required=True, help="pool file (.npz, .csv or .parquet) or directory (.zarr)"
@@ -104,17 +101,16 @@ def add_commands(subparsers):
     annotate.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     annotate.set_defaults(run=_annotate, report_warnings=False, options=_OPTIONS)
 
-    export = subparsers.add_parser(
-        "export",
+    export = add_command(
+        subparsers, "export",
         help="write the labels CSV of an annotation store",
-        description=textwrap.fill(
+        description=(
             "Write every live answer of the store (undone ones excluded) as the labels "
             "CSV that select, status and fit read: pair_id,label,annotator,answered_at,"
             "shown_left, labels first/second in the pool's orientation, tie and skip. "
             "Written atomically (a temporary file, then a rename); the store is only "
-            "read, and may be in use by a running skpref annotate.", width=78,
+            "read, and may be in use by a running skpref annotate."
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     export.add_argument("--db", required=True, help="the SQLite store of skpref annotate")
     export.add_argument("--out", required=True, help="labels CSV to write; - for stdout")

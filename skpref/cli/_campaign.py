@@ -14,7 +14,6 @@ number (:mod:`skpref.cli` maps them).
 import argparse
 import contextlib
 import sys
-import textwrap
 
 import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
@@ -27,7 +26,7 @@ from ..campaign import (
 )
 from ..query import STRATEGIES
 from ..utils import plural
-from ._options import SCHEDULER_HELP, integer, number, report
+from ._options import SCHEDULER_HELP, add_command, integer, number, report
 
 #: ``--C`` of every campaign command: the estimator's default, chosen on held-out accuracy
 #: and log-loss at 50 to 200 labels of the real datasets (``benchmarks/tune_campaign_C.md``).
@@ -93,10 +92,10 @@ def add_commands(subparsers):
     >>> args.strategy, args.seed, args.C, args.beta
     ('ci-location', 0, 1.0, None)
     """
-    select = subparsers.add_parser(
-        "select",
+    select = add_command(
+        subparsers, "select",
         help="the next batch of pairs to label, from a pool file and a labels file",
-        description=textwrap.fill(
+        description=(
             "Fit a Bradley-Terry model on the labeled pairs, score the unlabeled "
             "ones with a query strategy and write the next batch (never a labeled "
             "pair) as CSV: pair_id,rank,utility,probability,lower,upper. utility is "
@@ -105,10 +104,9 @@ def add_commands(subparsers):
             "[lower, upper] its interval: the logit interval m +- beta*w of the "
             "Laplace posterior (the prior before any label) mapped through the "
             "logistic function. The same inputs and --seed give the same file, "
-            "byte for byte.", width=78,
+            "byte for byte."
         ),
         epilog=_FILES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_common(select)
     select.add_argument(
@@ -153,10 +151,10 @@ def add_commands(subparsers):
     )
     select.set_defaults(run=_select, report_warnings=True, options=_OPTIONS)
 
-    status = subparsers.add_parser(
-        "status",
+    status = add_command(
+        subparsers, "status",
         help="labels so far, the learning curve, and what the next batch should buy",
-        description=textwrap.fill(
+        description=(
             "Report the state of a campaign, to decide whether to keep labeling: "
             "labeled pairs (repeats counted once), class balance, a k-fold "
             f"cross-validated accuracy and log-loss with their standard errors (at least "
@@ -167,11 +165,9 @@ def add_commands(subparsers):
             "batch (--batch-size, else the curve's last step): the curve's last step "
             "scaled to it, and the plug-in Laplace widths after that many random "
             "unlabeled pairs. Actively chosen pairs are the hard ones: the accuracy on "
-            "them underestimates the accuracy on the whole pool; read it as a trend.",
-            width=78,
+            "them underestimates the accuracy on the whole pool; read it as a trend."
         ),
         epilog=_FILES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_common(status)
     status.add_argument(
@@ -190,19 +186,18 @@ def add_commands(subparsers):
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.set_defaults(run=_status, report_warnings=True, options=_OPTIONS)
 
-    fit = subparsers.add_parser(
-        "fit",
+    fit = add_command(
+        subparsers, "fit",
         help="fit the reward model on the labels; save it with a JSON card",
-        description=textwrap.fill(
+        description=(
             "Fit PairwiseLogisticRegression (no intercept) on every answer (a tie is "
             "half a preference each way, a skip is left out), save it with joblib to "
             "--out (*.joblib) and write its card beside it (*.json): coefficients, C, "
             "the number of labels, the pool's provenance and embedding model, the "
             "cross-validated accuracy and log-loss with their standard errors and "
-            "per-fold values. The same inputs give the same bytes.", width=78,
+            "per-fold values. The same inputs give the same bytes."
         ),
         epilog=_FILES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_common(fit)
     fit.add_argument(
@@ -211,18 +206,17 @@ def add_commands(subparsers):
     fit.add_argument("--out", required=True, help="the model file to write (*.joblib)")
     fit.set_defaults(run=_fit, report_warnings=True, options=_OPTIONS)
 
-    score = subparsers.add_parser(
-        "score",
+    score = add_command(
+        subparsers, "score",
         help="apply a fitted model: P(first preferred) per pair, or a reward per response",
-        description=textwrap.fill(
+        description=(
             "Write, for a pool of pairs, pair_id,probability,lower,upper: P(first "
             "preferred) and its interval sigma(m +- beta*w) from the Laplace posterior, "
             "and reward_first,reward_second (x^T theta of each item) when the pool "
             "holds the item embeddings; for a pool of single responses (skpref embed "
             "--format responses), response_id,reward,lower,upper: the reward x^T theta "
-            "and its interval, which ranks the responses to a prompt.", width=78,
+            "and its interval, which ranks the responses to a prompt."
         ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     score.add_argument("--model", required=True, help="model file from skpref fit (*.joblib)")
     score.add_argument("--pool", required=True, help="pool file (pairs or single responses)")

@@ -2,11 +2,10 @@
 
 import argparse
 import sys
-import textwrap
 
 from ..embed import DEFAULT_CHUNK_SIZE, DEFAULT_MODEL, FORMATS, embed_file
 from ..utils import plural
-from ._options import integer, report
+from ._options import add_command, integer, report
 
 _EPILOG = """\
 formats (--format auto picks one from the first record):
@@ -39,19 +38,18 @@ def add_commands(subparsers):
     >>> args.format, args.batch_size, args.device, args.chunk_size
     ('auto', 64, 'cpu', 1024)
     """
-    embed = subparsers.add_parser(
-        "embed",
+    embed = add_command(
+        subparsers, "embed",
         help="embed prompts and responses into a pool file (sentence-transformers)",
-        description=textwrap.fill(
+        description=(
             "Read prompts with pairs of responses (or single responses), embed every "
             "item text with a sentence-transformers model and write a pool: ids, "
             "X_first, X_second (float32), the texts and the provenance (model and the "
             "sha256 of its weights, template, the input's sha256, counts, skpref "
             "version). Identical item texts are embedded once. The same inputs and "
-            "--seed give the same file, byte for byte.", width=78,
+            "--seed give the same file, byte for byte."
         ),
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     embed.add_argument("--input", required=True, help="the text file (see formats below)")
     embed.add_argument(

@@ -25,12 +25,25 @@ argparse.ArgumentTypeError: must be an integer, got '1.5'
 import argparse
 import re
 import sys
+import textwrap
 
 #: scikit-learn's message for a parameter outside its constraints (``InvalidParameterError``).
 _INVALID = re.compile(
     r"The '(?P<name>\w+)' parameter of \S+ must be (?P<rule>.*)\. Got (?P<value>.*) instead\.",
     re.DOTALL,
 )
+
+
+def add_command(subparsers, name, *, help, description, epilog=None):
+    """Add the subcommand ``name``: its description wrapped to 78 columns, its epilog as written.
+
+    The epilog (file formats, exit statuses) keeps its own line breaks, which argparse's default
+    formatter would refill.
+    """
+    return subparsers.add_parser(
+        name, help=help, description=textwrap.fill(description, width=78), epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 #: ``--scheduler`` of the commands that score a pool (select, annotate).
