@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from ..posterior import interval_contains_zero
 from ._base import COMMON_CONSTRAINTS, QueryStrategy, with_common_parameters
-from ._designs import design_sampling
+from ._designs import DesignSampling, select_design_sampling
 from ._pool import score_pool
 from ._select import select_greedy
 
@@ -147,7 +147,9 @@ def ci_location_sampling(
     pool, n = score_pool(classifier, X_pool, n_instances)
     share = None if burn_in_share is None else ambiguous_share(pool.means, pool.widths, beta)
     if share is not None and share >= burn_in_share:
-        return design_sampling(classifier, X_pool, n_instances, random_state=random_state)
+        # design sampling with its defaults, on the pool scored above (one read of the pool)
+        design = DesignSampling(random_state=random_state).get_params()
+        return select_design_sampling(pool, n, **design)
     score = partial(ambiguity, beta=beta) if criterion == "ambiguity" else z_score
     return select_greedy(pool, score, n, random_state)
 

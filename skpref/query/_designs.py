@@ -313,6 +313,33 @@ def design_sampling(
     (5, True)
     """
     pool, n = score_pool(classifier, X_pool, n_instances)
+    return select_design_sampling(
+        pool, n, beta=beta, aggregate=aggregate, n_candidates=n_candidates,
+        sharpness=sharpness, tol=tol, max_iter=max_iter, random_state=random_state,
+    )
+
+
+def select_design_sampling(
+    pool, n, *, beta, aggregate, n_candidates, sharpness, tol, max_iter, random_state
+):
+    """:func:`design_sampling` on a pool already scored (:func:`~skpref.query._pool.score_pool`).
+
+    A strategy that has scored the pool for its own rule (CI-location's burn-in) hands the
+    scored pool on, so the pool is read once.
+
+    Parameters
+    ----------
+    pool : ScoredPool
+    n : int
+        The batch size (at most the pool's rows).
+    beta, aggregate, n_candidates, sharpness, tol, max_iter, random_state
+        As in :func:`design_sampling`.
+
+    Returns
+    -------
+    indices, weights : ndarray
+        As :func:`design_sampling` returns them.
+    """
     posterior, rows = pool.posterior, pool.rows
     targets, location = design_targets(pool.means, pool.widths, beta)
     inverse_square = np.where(targets, 1.0 / np.where(targets, location, 1.0) ** 2, 0.0)

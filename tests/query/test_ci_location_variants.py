@@ -72,6 +72,27 @@ def test_cold_start_burns_in_with_design_sampling():
     assert not np.array_equal(own[0], design_sampling(model, X, 8, random_state=4)[0])
 
 
+def test_the_burn_in_scores_the_pool_once(monkeypatch):
+    """The design runs on the pool CI-location scored: the pool is read once, not twice."""
+    import skpref.query._ci_location as ci_location_module
+    import skpref.query._designs as designs_module
+
+    X = gaussian_pool(200, 5, seed=1)
+    model = PairwiseLogisticRegression(C=0.5)
+    expected = design_sampling(model, X, 8, random_state=4)
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return score_pool(*args, **kwargs)
+
+    score_pool = ci_location_module.score_pool
+    monkeypatch.setattr(ci_location_module, "score_pool", counted)
+    monkeypatch.setattr(designs_module, "score_pool", counted)
+    equal_batches(ci_location_sampling(model, X, 8, burn_in_share=1.0, random_state=4), expected)
+    assert len(calls) == 1
+
+
 @pytest.mark.parametrize("beta", [0.5, 1.0, 2.0])
 def test_the_share_decides_at_its_threshold(fitted_pool, beta):
     model, X = fitted_pool
