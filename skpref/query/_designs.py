@@ -9,14 +9,15 @@ Both solve ``min_lambda f(H(lambda))`` on the simplex by Frank-Wolfe
 
 is the information after spreading the batch of ``n`` labels by ``lambda``
 (``H`` is the current posterior's). A pool of 200,000 rows is handled in
-passes, never whole: one pass for means and widths, one for the objective,
-one to rank every row by its first-order gain ``-df/dlambda_j`` at
-``lambda = 0``. The design is then solved over the ``n_candidates`` rows of
-largest gain (the rows a design can put mass on in its first steps; a row
-outside them would have to beat them all at the start), and rounded to a
-batch of ``n`` rows (:func:`best_batch`: the ``n`` heaviest rows, or a
-Frank-Wolfe vertex the solver visited where that batch is better by the
-exact objective).
+passes, never whole: one pass for means and widths, then a design over a
+few hundred candidate rows, rounded to a batch of ``n`` rows
+(:func:`best_batch`: the ``n`` heaviest rows, or another batch, a
+Frank-Wolfe vertex the solver visited say, where that one is better by the
+exact objective). The candidates are where the objective lives: design
+sampling ranks every row by its first-order gain ``-df/dlambda_j`` at
+``lambda = 0`` (one more pass; a row outside the ``n_candidates`` best
+would have to beat them all at the start); the G-optimal design uses the
+widest rows, whose labels shrink the maximum most.
 
 A batch labels ``n`` distinct rows, each once, so the design is constrained
 to ``lambda_j <= 1 / n`` (the capped simplex, whose vertices are exactly the
@@ -41,7 +42,7 @@ from ..design import (
 from ..posterior import information_matrix, interval_contains_zero
 from ._base import COMMON_CONSTRAINTS, QueryStrategy
 from ._pool import check_utility, score_pool
-from ._select import top_rows
+from ._select import select_top, top_rows
 
 _COMMON = {
     **COMMON_CONSTRAINTS,
@@ -105,7 +106,7 @@ def select_design(pool, objective, n, *, n_candidates, tol, max_iter, random_sta
     return support[picked].astype(np.intp), result.weights[picked]
 
 
-def best_batch(result, n, random_state=None):
+def best_batch(result, n, random_state=None, also=()):
     """The batch to label: the best, by the exact objective, of the design's candidates.
 
     A continuous design is rounded to ``n`` distinct rows by taking its ``n``
@@ -121,16 +122,26 @@ def best_batch(result, n, random_state=None):
     Its rows are ordered by design weight, then first-order gain, then the
     seeded tie-breaking keys.
 
+    Parameters
+    ----------
+    result : DesignResult
+    n : int
+    random_state : int, RandomState instance or None, default=None
+    also : sequence of ndarray of int, default=()
+        More batches (positions in the support) to judge alongside (a
+        strategy's starting batch).
+
     Returns
     -------
     indices : ndarray of shape (min(n, n_support),)
         Positions in the design's support.
     """
     rounded = round_to_distinct(result.weights, n, result.gain, random_state)
-    if rounded.size < n or not result.vertices:
+    candidates = [*result.vertices, *(np.asarray(batch, dtype=np.intp) for batch in also)]
+    if rounded.size < n or not candidates:
         return rounded
     best, best_value = rounded, result.batch_value(rounded)
-    for vertex in result.vertices:
+    for vertex in candidates:
         value = result.batch_value(vertex)
         if value < best_value:
             best, best_value = vertex, value
@@ -140,37 +151,57 @@ def best_batch(result, n, random_state=None):
     return best[np.lexsort((-keys, -result.gain[best], -result.weights[best]))]
 
 
-@validate_params(_COMMON, prefer_skip_nested_validation=True)
+@validate_params(
+    {**_COMMON, "n_support": [Interval(Integral, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def g_optimal_sampling(
     classifier,
     X_pool,
     n_instances=1,
     *,
     n_candidates=1000,
+    n_support=100,
     sharpness=200.0,
-    tol=1e-3,
+    tol=1e-2,
     max_iter=100,
     random_state=None,
 ):
     """G-optimal design: minimise the largest width left after the batch.
 
-    ``lambda* = argmin max_i ||x_i||^2_{H(lambda)^{-1}}`` over the simplex,
-    rounded to ``n_instances`` distinct rows (the heaviest, or a
-    Frank-Wolfe vertex with a smaller maximum: :func:`best_batch`). The maximum runs over the
-    ``n_candidates`` currently widest rows (where the maximum lives; widths
-    only shrink) and is smoothed by log-sum-exp for Frank-Wolfe, within
-    ``log(n_candidates) / sharpness`` of it relatively. It shrinks every
-    width alike, wherever the interval sits.
+    ``lambda* = argmin max_i ||x_i||^2_{H(lambda)^{-1}}`` over the capped
+    simplex, rounded to ``n_instances`` distinct rows. The maximum runs over
+    the ``n_candidates`` currently widest rows (widths only shrink: a row
+    outside them stays below their smallest width) and is smoothed by
+    log-sum-exp for Frank-Wolfe, within ``log(n_candidates) / sharpness`` of
+    it relatively. It shrinks every width alike, wherever the interval sits.
+
+    The design may put weight on the ``n_support`` widest rows (at least
+    ``4 n``) and starts at the batch of the ``n`` widest: a label at row
+    ``i`` divides its own squared width by ``1 + mu'(m_i) w_i^2``, more
+    than it shrinks any other row's, so the maximum is lowered first by
+    labelling the rows it is on. (Ranking rows by the first-order gain at
+    ``lambda = 0``, as design sampling does, picks rows aligned with the
+    single widest row under a sharp maximum, a poor support.) The batch
+    returned is the best, by the exact unsmoothed maximum, of the design's
+    rounding, the Frank-Wolfe vertices it visited and that starting batch
+    (:func:`best_batch`): never worse than the ``n`` widest rows.
 
     Parameters
     ----------
     {common}
     n_candidates : int, default=1000
-        Rows the design may use, and rows the maximum runs over.
+        Widest rows the maximum runs over.
+    n_support : int, default=100
+        Widest rows the design may put weight on (at least ``4 n_instances``,
+        at most the pool).
     sharpness : float, default=200.0
         Relative sharpness of the smoothed maximum.
-    tol : float, default=1e-3
-        Relative duality-gap tolerance of Frank-Wolfe.
+    tol : float, default=1e-2
+        Relative duality-gap tolerance of Frank-Wolfe. The smoothed maximum
+        is itself up to ``log(n_candidates) / sharpness`` (3.5% by default)
+        above the maximum, and the batch is judged by the exact maximum, so
+        solving it more finely buys nothing.
     max_iter : int, default=100
         Frank-Wolfe iterations.
     random_state : int, RandomState instance or None, default=None
@@ -195,14 +226,35 @@ def g_optimal_sampling(
     pool, n = score_pool(classifier, X_pool, n_instances)
     if not np.any(pool.widths > 0):
         raise ValueError("Every pool row is the zero vector: no pair carries information.")
-    widest = top_rows(pool.widths, n_candidates, random_state)
-    objective = MinimaxObjective(
-        pool.posterior.whiten(pool.rows[widest]), np.ones(widest.size), sharpness
+    n_support = min(pool.n_rows, max(n_support, 4 * n))
+    widest = top_rows(pool.widths, max(n_candidates, n_support), random_state)
+    whitened = pool.posterior.whiten(pool.rows[widest])
+    objective = MinimaxObjective(whitened, np.ones(widest.size), sharpness)
+    # The support: positions in `widest`, widest first; the first n are the
+    # starting batch.
+    in_widest, _ = select_top(np.asarray(pool.widths[widest]), n_support, random_state)
+    support = widest[in_widest]
+    logistic_variances = np.asarray(pool.logistic_variances[support])
+    # Rows whose first-order gain n c_j z_j^T W z_j overflows are refused by
+    # name, before Frank-Wolfe meets them (as design sampling's ranking does).
+    with np.errstate(over="ignore", invalid="ignore"):
+        products = whitened[in_widest] @ objective.initial_weight_matrix()
+        gain = logistic_variances * np.einsum("ij,ij->i", products, whitened[in_widest])
+    check_utility(gain, pool.rows, "first-order design gain", positions=support)
+    initial = np.zeros(support.size)
+    initial[:n] = 1.0 / n
+    result = frank_wolfe_design(
+        whitened[in_widest],
+        logistic_variances,
+        objective,
+        scale=n,
+        tol=tol,
+        max_iter=max_iter,
+        initial=initial,
+        max_weight=1.0 / n,
     )
-    return select_design(
-        pool, objective, n, n_candidates=n_candidates, tol=tol, max_iter=max_iter,
-        random_state=random_state,
-    )
+    picked = best_batch(result, n, random_state, also=(np.arange(n),))
+    return support[picked].astype(np.intp), result.weights[picked]
 
 
 class GOptimalSampling(QueryStrategy):
@@ -218,9 +270,17 @@ class GOptimalSampling(QueryStrategy):
     _function = staticmethod(g_optimal_sampling)
 
     def __init__(
-        self, *, n_candidates=1000, sharpness=200.0, tol=1e-3, max_iter=100, random_state=None
+        self,
+        *,
+        n_candidates=1000,
+        n_support=100,
+        sharpness=200.0,
+        tol=1e-2,
+        max_iter=100,
+        random_state=None,
     ):
         self.n_candidates = n_candidates
+        self.n_support = n_support
         self.sharpness = sharpness
         self.tol = tol
         self.max_iter = max_iter

@@ -408,7 +408,7 @@ def score_pool(classifier, X_pool, n_instances, *, means=True, widths=True, kind
     return ScoredPool(posterior, rows, means=means, widths=widths), n
 
 
-def check_utility(utility, rows, what="utility"):
+def check_utility(utility, rows, what="utility", positions=None):
     """``utility``, unchanged, if no row's utility is NaN or ``+inf``.
 
     Utilities are built from checked means and widths, but a product of
@@ -416,6 +416,17 @@ def check_utility(utility, rows, what="utility"):
     strategy parameter can still overflow: a ``+inf`` would tie every such
     row at the top and a NaN would rank it last, both silently. ``-inf`` is
     a documented score (a zero row's z-score) and passes.
+
+    Parameters
+    ----------
+    utility : ndarray of shape (n_rows,)
+    rows : array-like of shape (n_pool, n_features)
+        The pool, to describe a refused row.
+    what : str, default="utility"
+        What ``utility`` is, for the message.
+    positions : ndarray of int of shape (n_rows,), default=None
+        The pool rows of ``utility`` when it scores a subset (None: every
+        pool row, in order).
 
     Raises
     ------
@@ -429,7 +440,8 @@ def check_utility(utility, rows, what="utility"):
     bad = np.isnan(utility) | (utility == np.inf)
     if bad.any():
         index = np.flatnonzero(bad)[0]
-        refuse_row(rows, index, f"its {what} overflows float64 (got {utility[index]})")
+        row = index if positions is None else positions[index]
+        refuse_row(rows, row, f"its {what} overflows float64 (got {utility[index]})")
     return utility
 
 
