@@ -113,7 +113,8 @@ def compute_refit(pool, store_path, now, settings, seed):
     now : float
         Seconds since the epoch: the pairs whose lease ends after it are excluded.
     settings : dict
-        ``strategy``, ``batch_size``, ``C``, ``beta``, ``n_folds``, ``cv_seed``.
+        ``strategy``, ``batch_size``, ``C``, ``beta``, ``n_folds``, ``cv_seed``
+        and, optionally, ``burn_in_share``.
     seed : int
         The strategy's seed for this refit.
 
@@ -142,6 +143,7 @@ def compute_refit(pool, store_path, now, settings, seed):
         batch = select_batch(
             pool, labels, settings["batch_size"], settings["strategy"], seed=seed,
             C=settings["C"], beta=settings["beta"], texts=False,
+            burn_in_share=settings.get("burn_in_share"),
         )
         cv = cross_validate(pool.row_view(labels.rows), labels, C=settings["C"],
                             n_folds=settings["n_folds"], seed=settings["cv_seed"])
@@ -213,6 +215,9 @@ class Refitter:
         Answers between two refits.
     C : float, default=1.0
     beta : float or None
+    burn_in_share : float in [0, 1] or None, default=None
+        CI-location's design burn-in (as ``skpref select --burn-in-share``);
+        None: the strategy's default, no burn-in.
     seed : int, default=0
         Refit ``k`` seeds the strategy with ``seed + k``.
     n_folds : int, default=5
@@ -237,7 +242,7 @@ class Refitter:
     """
 
     def __init__(self, pool, queue, *, strategy="ci-location", batch_size=20, refit_every=10,
-                 C=1.0, beta=None, seed=0, n_folds=5, scheduler=None):
+                 C=1.0, beta=None, burn_in_share=None, seed=0, n_folds=5, scheduler=None):
         self.pool = pool
         self.scheduler = scheduler
         self.queue = queue
@@ -246,6 +251,7 @@ class Refitter:
         self.refit_every = int(refit_every)
         self.C = C
         self.beta = beta
+        self.burn_in_share = burn_in_share
         self.seed = int(seed)
         self.n_folds = n_folds
         self.running = False
@@ -265,7 +271,8 @@ class Refitter:
     def settings(self):
         """What every refit is given besides its seed (see :func:`compute_refit`)."""
         return {"strategy": self.strategy, "batch_size": self.batch_size, "C": self.C,
-                "beta": self.beta, "n_folds": self.n_folds, "cv_seed": self.seed}
+                "beta": self.beta, "burn_in_share": self.burn_in_share,
+                "n_folds": self.n_folds, "cv_seed": self.seed}
 
     # Scheduling --------------------------------------------------------------------------
     def answered(self):

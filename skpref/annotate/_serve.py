@@ -19,7 +19,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._params import BETA, C_RANGE, SEED, check_params, count
-from ..campaign import read_pool
+from ..campaign import build_strategy, read_pool
 from ..query import STRATEGIES
 from ._errors import AnnotateError
 from ._queue import DEFAULT_LEASE_SECONDS, AssignmentQueue
@@ -147,6 +147,7 @@ class Server:
         "lease_seconds": [Interval(Real, 0, 7 * 24 * 3600.0, closed="neither")],
         "C": [C_RANGE],
         "beta": [BETA, None],
+        "burn_in_share": [Interval(Real, 0, 1, closed="both"), None],
         "seed": [SEED],
     }
 
@@ -174,11 +175,14 @@ of Server must be an int in the range [1, 2147483647]. Got 0 instead.
     def __init__(self, pool, db, *, texts=None, labels=None, strategy="ci-location",
                  batch_size=20, refit_every=10, host="127.0.0.1", port=8765, token=None,
                  lease_seconds=DEFAULT_LEASE_SECONDS, C=1.0, beta=None, seed=0,
-                 id_column="pair_id", scheduler=None):
+                 id_column="pair_id", scheduler=None, burn_in_share=None):
         self.check_params(
             strategy=strategy, batch_size=batch_size, refit_every=refit_every, port=port,
-            lease_seconds=lease_seconds, C=C, beta=beta, seed=seed,
+            lease_seconds=lease_seconds, C=C, beta=beta, seed=seed, burn_in_share=burn_in_share,
         )
+        # A --beta or --burn-in-share the strategy lacks is refused now, not at the first refit.
+        build_strategy(strategy, seed=seed, beta=beta, burn_in_share=burn_in_share)
+        self.burn_in_share = burn_in_share
         token = resolve_token(host, token)
         loopback = is_loopback(host)
         self.token = token
@@ -206,7 +210,7 @@ of Server must be an int in the range [1, 2147483647]. Got 0 instead.
         )
         self.refitter = Refitter(
             self.pool, self.queue, strategy=strategy, batch_size=batch_size,
-            refit_every=refit_every, C=C, beta=beta, seed=seed,
+            refit_every=refit_every, C=C, beta=beta, burn_in_share=self.burn_in_share, seed=seed,
             scheduler=None if self.scheduler is None else self.scheduler.address,
         )
         from ._app import create_app

@@ -26,12 +26,13 @@ from ._model_files import (
 from ._output import check_output, same_file, write_file, write_output
 from ._pool import Pool, PoolTexts, ResponsePool, read_pool, read_responses
 from ._pool_directory import write_pool
-from ._select import Batch, select_batch
+from ._select import Batch, build_strategy, select_batch
 from ._status import MIN_CV_LABELS, campaign_status, cross_validate, format_status
 
 __all__ = [
     "MIN_CV_LABELS", "Batch", "Campaign", "CampaignError", "Labels", "Pool", "PoolTexts",
-    "ResponsePool", "campaign_status", "card_json", "card_path", "check_compatible",
+    "ResponsePool", "build_strategy", "campaign_status",
+    "card_json", "card_path", "check_compatible",
     "check_output", "cross_validate", "fit_reward_model", "format_status", "load_campaign",
     "load_model", "model_bytes", "read_labels", "read_pool", "read_responses", "same_file",
     "score_pairs", "score_responses", "select_batch", "write_file", "write_output", "write_pool",

@@ -64,12 +64,20 @@ def build_strategy(name, *, seed=0, beta=None, burn_in_share=None):
 
     Examples
     --------
+    >>> from skpref.campaign import build_strategy
     >>> build_strategy("ci-location", beta=2.0)
     (CILocationSampling(beta=2.0, random_state=0), 2.0)
     >>> build_strategy("random", beta=2.0)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     skpref.campaign._errors.CampaignError: --beta: strategy 'random' has no beta ...
+
+    Raises
+    ------
+    CampaignError
+        For an unknown strategy, or a ``beta`` or ``burn_in_share`` the
+        strategy does not have (``skpref annotate`` checks its options
+        with this before it starts).
     """
     if name not in STRATEGIES:
         raise CampaignError(f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}.")

@@ -98,6 +98,14 @@ def add_commands(subparsers):
                           help="inverse regularisation strength of the model (default 1)")
     annotate.add_argument("--beta", type=number, default=None,
                           help="the strategy's beta (ci-location, design only)")
+    annotate.add_argument(
+        "--burn-in-share", type=number, default=None,
+        help=(
+            "ci-location only: design sampling while at least this share of the pool's "
+            "intervals contain 0, CI-location after, in [0, 1] (as skpref select "
+            "--burn-in-share; default: no burn-in)"
+        ),
+    )
     annotate.add_argument("--seed", type=integer, default=0, help="random seed (default 0)")
     annotate.set_defaults(run=_annotate, report_warnings=False, options=_OPTIONS)
 
@@ -123,7 +131,7 @@ def _annotate(args):
     options = dict(
         strategy=args.strategy, batch_size=args.batch_size, refit_every=args.refit_every,
         port=args.port, lease_seconds=args.lease_minutes * 60.0, C=args.C, beta=args.beta,
-        seed=args.seed,
+        seed=args.seed, burn_in_share=args.burn_in_share,
     )
     Server.check_params(**options)
     try:

@@ -132,6 +132,7 @@ MORE_BAD_OPTIONS = [
       for v in ["0", "-1", "1.5", "2147483648"]],
     *[("annotate", "--lease-minutes", v) for v in ["0", "-5", "10080", "inf", "nan", "x"]],
     *[("annotate", "--port", v) for v in ["-1", "65536", "x"]],
+    *[("annotate", "--burn-in-share", v) for v in ["-0.5", "1.5", "nan", "x"]],
     *[("embed", option, v) for option in ("--batch-size", "--chunk-size")
       for v in ["0", "-1", "1.5", "2147483648"]],
 ]
