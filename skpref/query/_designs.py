@@ -86,15 +86,53 @@ def select_design(pool, objective, n, *, n_candidates, tol, max_iter, random_sta
         )
     check_utility(gain, rows, "first-order design gain")
     support = top_rows(gain, n_candidates, random_state)
-    # A batch labels n distinct rows once each: the design lives on the
-    # capped simplex lambda_j <= 1/n, whose vertices are batches. Start at the
-    # batch of largest first-order gain.
+    # Start at the batch of largest first-order gain (np.asarray: a Dask
+    # pool's entries, fetched; a numpy array is unchanged).
+    start = np.argsort(-np.asarray(gain[support]), kind="stable")[:n]
+    return solve_on_support(
+        objective, support, posterior.whiten(rows[support]),
+        np.asarray(pool.logistic_variances[support]), start, n,
+        tol=tol, max_iter=max_iter, random_state=random_state,
+    )
+
+
+def solve_on_support(
+    objective, support, whitened_support, logistic_variances, start, n, *, tol, max_iter,
+    random_state, judge_start=False,
+):
+    """Frank-Wolfe on the capped simplex over ``support``, from a batch, rounded to a batch.
+
+    A batch labels ``n`` distinct rows once each: the design lives on the
+    capped simplex ``lambda_j <= 1/n``, whose vertices are batches. It starts
+    at the batch ``start`` and is rounded by :func:`best_batch`.
+
+    Parameters
+    ----------
+    objective : LinearObjective or MinimaxObjective
+    support : ndarray of int of shape (n_support,)
+        Pool rows the design may put weight on.
+    whitened_support : ndarray of shape (n_support, p)
+        Their whitened rows.
+    logistic_variances : ndarray of shape (n_support,)
+        Their ``mu'(m_j)``.
+    start : ndarray of int of shape (n,)
+        Positions in ``support`` of the starting batch.
+    n : int
+    tol, max_iter, random_state
+        As in :func:`g_optimal_sampling`.
+    judge_start : bool, default=False
+        Also judge the starting batch in :func:`best_batch`.
+
+    Returns
+    -------
+    indices, weights : ndarray of shape (n,)
+        Pool rows, heaviest design weight first, and their design weights.
+    """
     initial = np.zeros(support.size)
-    # np.asarray: a Dask pool's entries, fetched (a numpy array is unchanged).
-    initial[np.argsort(-np.asarray(gain[support]), kind="stable")[:n]] = 1.0 / n
+    initial[start] = 1.0 / n
     result = frank_wolfe_design(
-        posterior.whiten(rows[support]),
-        np.asarray(pool.logistic_variances[support]),
+        whitened_support,
+        logistic_variances,
         objective,
         scale=n,
         tol=tol,
@@ -102,7 +140,7 @@ def select_design(pool, objective, n, *, n_candidates, tol, max_iter, random_sta
         initial=initial,
         max_weight=1.0 / n,
     )
-    picked = best_batch(result, n, random_state)
+    picked = best_batch(result, n, random_state, also=(start,) if judge_start else ())
     return support[picked].astype(np.intp), result.weights[picked]
 
 
@@ -233,28 +271,18 @@ def g_optimal_sampling(
     # The support: positions in `widest`, widest first; the first n are the
     # starting batch.
     in_widest, _ = select_top(np.asarray(pool.widths[widest]), n_support, random_state)
-    support = widest[in_widest]
+    support, whitened_support = widest[in_widest], whitened[in_widest]
     logistic_variances = np.asarray(pool.logistic_variances[support])
     # Rows whose first-order gain n c_j z_j^T W z_j overflows are refused by
     # name, before Frank-Wolfe meets them (as design sampling's ranking does).
     with np.errstate(over="ignore", invalid="ignore"):
-        products = whitened[in_widest] @ objective.initial_weight_matrix()
-        gain = logistic_variances * np.einsum("ij,ij->i", products, whitened[in_widest])
+        products = whitened_support @ objective.initial_weight_matrix()
+        gain = logistic_variances * np.einsum("ij,ij->i", products, whitened_support)
     check_utility(gain, pool.rows, "first-order design gain", positions=support)
-    initial = np.zeros(support.size)
-    initial[:n] = 1.0 / n
-    result = frank_wolfe_design(
-        whitened[in_widest],
-        logistic_variances,
-        objective,
-        scale=n,
-        tol=tol,
-        max_iter=max_iter,
-        initial=initial,
-        max_weight=1.0 / n,
+    return solve_on_support(
+        objective, support, whitened_support, logistic_variances, np.arange(n), n,
+        tol=tol, max_iter=max_iter, random_state=random_state, judge_start=True,
     )
-    picked = best_batch(result, n, random_state, also=(np.arange(n),))
-    return support[picked].astype(np.intp), result.weights[picked]
 
 
 class GOptimalSampling(QueryStrategy):
